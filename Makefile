@@ -1,0 +1,60 @@
+# The project's commands. Everything installs into .venv from the pinned requirements.lock.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: venv run test unit lint typecheck format bench eval lock contracts clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: the whole stack on this machine (embedded NATS and PostgreSQL unless NATS_URL/DATABASE_URL are set)
+run: venv
+	$(VENV)/bin/cpi dev
+
+## make test: lint, type-check, then every test on real servers
+test: venv lint typecheck
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+unit: venv
+	$(PY) -m pytest -q tests/unit
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: venv
+	$(VENV)/bin/mypy .
+
+## make bench: throughput and latency through a running stack, and the store's raw append rate
+bench: venv
+	$(PY) -m bench
+
+## make eval: the sanitiser's and the grader's labelled sets
+eval: venv
+	$(PY) -m services.sanitiser.evaluate
+	$(PY) -m services.grader.evaluate
+
+contracts: venv
+	$(VENV)/bin/cpi contracts export build/contracts
+
+## make lock: re-pin every dependency from pyproject.toml (needs the package index)
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^cpi-pipeline' > requirements.lock
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

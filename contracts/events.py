@@ -1,0 +1,170 @@
+"""Every event the pipeline records, each with a stable type name and schema version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.submission import HowKnown
+
+
+class EventModel(BaseModel):
+    """Base of every event payload: frozen, strict about unknown fields, typed by name not path."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+class SealedPayload(BaseModel):
+    """Personal data encrypted by intake: AES-256-GCM under the submission's own data key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    algorithm: str = "AES-256-GCM"
+    key_id: UUID
+    nonce: str = Field(description="base64")
+    ciphertext: str = Field(description="base64, tag appended")
+
+
+class SubmissionReceived(EventModel):
+    event_type: ClassVar[str] = "SubmissionReceived"
+    reference: str
+    received_at: datetime
+    review_due_at: datetime
+    sealed: SealedPayload
+
+
+class Redaction(BaseModel):
+    """One span of the original text that a product does not carry, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: str
+    start: int
+    end: int
+
+
+class SanitisedText(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    redactions: list[Redaction] = Field(default_factory=list)
+
+
+class SourceContext(BaseModel):
+    """What grading needs to know about how the source knows, with identifiers removed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    how_known: str
+    how_known_choice: HowKnown | None = None
+    when_known: str
+    shared_with: str
+    can_recontact: bool | None = None
+    source_is_reporter: bool = False
+
+
+class Sanitised(EventModel):
+    event_type: ClassVar[str] = "Sanitised"
+    reference: str
+    source_ref: str
+    intelligence_log: SanitisedText
+    partnership_summary: SanitisedText
+    redaction_counts: dict[str, int]
+    location: str
+    occurred_at: datetime | None = None
+    occurred_text: str | None = None
+    source_context: SourceContext
+    sanitiser_version: str
+
+
+class Priority(StrEnum):
+    HIGH = "HIGH"
+    NORMAL = "NORMAL"
+    CRIME_NOT_INTEL = "CRIME_NOT_INTEL"
+
+
+class GradeReason(BaseModel):
+    """A rule that fired, in words an analyst can check, with the text it matched."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule_id: str
+    text: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Graded(EventModel):
+    event_type: ClassVar[str] = "Graded"
+    reference: str
+    priority: Priority
+    categories: list[str]
+    source_evaluation: str | None = None
+    intelligence_assessment: str | None = None
+    handling_code: str | None = None
+    reasons: list[GradeReason]
+    policy_version: str
+
+
+class AlertDispatched(EventModel):
+    event_type: ClassVar[str] = "AlertDispatched"
+    reference: str
+    alert_id: UUID
+    channel: str
+    priority: Priority
+    subject: str
+    escalation: bool = False
+
+
+class MessageDeadLettered(EventModel):
+    """A message a consumer could not process; its payload is kept only as a digest."""
+
+    event_type: ClassVar[str] = "MessageDeadLettered"
+    consumer: str
+    subject: str
+    message_id: str | None = None
+    stream_sequence: int | None = None
+    deliveries: int
+    reason: str
+    error: str
+    payload_sha256: str
+    payload_size: int
+
+
+EVENT_TYPES: dict[str, type[EventModel]] = {
+    model.event_type: model for model in (SubmissionReceived, Sanitised, Graded, AlertDispatched, MessageDeadLettered)
+}
+
+
+class UnknownEventType(ValueError):
+    """A stored or received event names a type this code does not know."""
+
+
+def parse_payload(event_type: str, payload: dict[str, Any]) -> EventModel:
+    """Turn a stored payload back into its model."""
+    try:
+        model = EVENT_TYPES[event_type]
+    except KeyError:
+        raise UnknownEventType(event_type) from None
+    return model.model_validate(payload)
+
+
+class EventEnvelope(BaseModel):
+    """A recorded event: where it stands in the store, what caused it and who did it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    event_id: UUID
+    type: str
+    schema_version: int
+    stream_id: str
+    stream_version: int
+    position: int
+    recorded_at: datetime
+    causation_id: UUID | None = None
+    correlation_id: str
+    actor: str
+    trace_context: dict[str, str] = Field(default_factory=dict)
+    payload: dict[str, Any]
+
+    def event(self) -> EventModel:
+        return parse_payload(self.type, self.payload)

@@ -1,0 +1,3 @@
+from cpi.cli import main
+
+main()

@@ -1,0 +1,142 @@
+"""The outbox relay: publishes every recorded event to JetStream, in order, from one active replica."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import asyncpg
+import nats
+import nats.errors
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.events import EventEnvelope
+from contracts.subjects import event_subject
+from eventstore.database import connect_raw
+from eventstore.jetstream import ensure_streams
+from eventstore.store import StoreWakeups, read_all
+
+log = logging.getLogger("cpi.relay")
+
+RELAY_LOCK = 0x43_50_49_52  # "CPIR"
+RELAY_CHECKPOINT = "relay"
+
+
+def message_headers(envelope: EventEnvelope) -> dict[str, str]:
+    headers = {"Nats-Msg-Id": str(envelope.event_id), "Cpi-Event-Type": envelope.type}
+    headers.update({k: v for k, v in envelope.trace_context.items() if k in ("traceparent", "tracestate")})
+    return headers
+
+
+async def connect_nats(nats_url: str, name: str) -> NatsClient:
+    """A client that keeps reconnecting for ever: NATS being down only delays delivery."""
+    return await nats.connect(
+        nats_url,
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=2,
+        allow_reconnect=True,
+    )
+
+
+class OutboxRelay:
+    """Holds a PostgreSQL advisory lock while relaying; a standby takes over when the holder dies."""
+
+    def __init__(self, engine: AsyncEngine, database_url: str, nats_url: str, *, batch: int = 256) -> None:
+        self._engine = engine
+        self._database_url = database_url
+        self._nats_url = nats_url
+        self._batch = batch
+        self.is_leader = False
+        self.relayed_position = 0
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stopping.is_set():
+            try:
+                await self._lead(stopping)
+                backoff = 0.2
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, nats.errors.Error, TimeoutError) as exc:
+                log.warning("relay interrupted, retrying", extra={"error": type(exc).__name__})
+            finally:
+                self.is_leader = False
+            await _sleep_unless(stopping, backoff)
+            backoff = min(backoff * 2, 5.0)
+
+    async def _lead(self, stopping: asyncio.Event) -> None:
+        lock_conn = await connect_raw(self._database_url)
+        wakeups = StoreWakeups(self._database_url)
+        client: NatsClient | None = None
+        try:
+            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK):
+                if await _sleep_unless(stopping, 1.0):
+                    return
+            self.is_leader = True
+            log.info("relay lock acquired")
+            client = await connect_nats(self._nats_url, "cpi-relay")
+            js = client.jetstream()
+            await ensure_streams(js)
+            await wakeups.start()
+            position = int(
+                await lock_conn.fetchval(
+                    "SELECT coalesce((SELECT position FROM checkpoints WHERE name = $1), 0)", RELAY_CHECKPOINT
+                )
+            )
+            while not stopping.is_set():
+                async with self._engine.connect() as conn:
+                    events = await read_all(conn, position, self._batch)
+                if not events:
+                    await wakeups.wait(0.5)
+                    continue
+                await self._publish(js, events, stopping)
+                position = events[-1].position
+                # Written through the lock's own session: a replica that lost the lock cannot move it.
+                await lock_conn.execute(
+                    "INSERT INTO checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) "
+                    "DO UPDATE SET position = excluded.position, updated_at = now()",
+                    RELAY_CHECKPOINT,
+                    position,
+                )
+                self.relayed_position = position
+        finally:
+            await wakeups.close()
+            if client is not None:
+                await client.close()
+            await lock_conn.close()
+
+    async def _publish(self, js: JetStreamContext, events: Sequence[EventEnvelope], stopping: asyncio.Event) -> None:
+        """Publish a batch until JetStream acknowledges all of it; duplicates are dropped by Nats-Msg-Id."""
+        backoff = 0.2
+        while True:
+            results = await asyncio.gather(
+                *(
+                    js.publish(
+                        event_subject(envelope.type),
+                        envelope.model_dump_json().encode(),
+                        timeout=5.0,
+                        headers=message_headers(envelope),
+                    )
+                    for envelope in events
+                ),
+                return_exceptions=True,
+            )
+            failures = [r for r in results if isinstance(r, BaseException)]
+            if not failures:
+                return
+            log.warning("relay publish failed, will retry", extra={"failures": len(failures)})
+            if await _sleep_unless(stopping, backoff):
+                raise TimeoutError("stopping while JetStream is unreachable")
+            backoff = min(backoff * 2, 5.0)
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> bool:
+    """Sleep; True if asked to stop meanwhile."""
+    try:
+        await asyncio.wait_for(stopping.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

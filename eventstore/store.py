@@ -1,0 +1,202 @@
+"""Append to and read from the event store; every append runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from contracts.events import EventEnvelope, EventModel
+from eventstore.chain import chain_hash
+from eventstore.database import connect_raw
+from eventstore.errors import ConcurrencyConflict
+
+NOTIFY_CHANNEL = "cpi_events"
+ANY_VERSION = -1
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event a handler wants recorded; the store gives it its position and hash."""
+
+    event: EventModel
+    stream_id: str
+    correlation_id: str
+    actor: str
+    causation_id: uuid.UUID | None = None
+    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    trace_context: Mapping[str, str] = field(default_factory=dict)
+
+
+_LOCK_HEAD = text("SELECT position, hash FROM event_store_head FOR UPDATE")
+_STREAM_VERSION = text("SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = :stream_id")
+_INSERT = text(
+    """INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version,
+       recorded_at, causation_id, correlation_id, actor, trace_context, payload, hash)
+       VALUES (:position, :event_id, :stream_id, :stream_version, :type, :schema_version,
+       :recorded_at, :causation_id, :correlation_id, :actor, CAST(:trace_context AS jsonb),
+       CAST(:payload AS jsonb), :hash)"""
+)
+_MOVE_HEAD = text("UPDATE event_store_head SET position = :position, hash = :hash")
+_NOTIFY = text("SELECT pg_notify(:channel, :position)")
+_COLUMNS = (
+    "position, event_id, stream_id, stream_version, type, schema_version, recorded_at, "
+    "causation_id, correlation_id, actor, trace_context, payload"
+)
+
+
+async def append_events(
+    conn: AsyncConnection, stream_id: str, events: Sequence[NewEvent], expected_version: int
+) -> list[EventEnvelope]:
+    """Record events at the end of a stream; ConcurrencyConflict if it is not at expected_version.
+
+    The head row lock is held until the caller commits, so positions become visible in order.
+    """
+    head = (await conn.execute(_LOCK_HEAD)).one()
+    position, previous = int(head.position), bytes(head.hash)
+    version = int((await conn.execute(_STREAM_VERSION, {"stream_id": stream_id})).scalar_one())
+    if expected_version != ANY_VERSION and version != expected_version:
+        raise ConcurrencyConflict(stream_id, expected_version, version)
+    recorded_at = datetime.now(UTC)
+    envelopes = []
+    for new in events:
+        position += 1
+        version += 1
+        envelope = EventEnvelope(
+            event_id=new.event_id,
+            type=new.event.event_type,
+            schema_version=new.event.schema_version,
+            stream_id=stream_id,
+            stream_version=version,
+            position=position,
+            recorded_at=recorded_at,
+            causation_id=new.causation_id,
+            correlation_id=new.correlation_id,
+            actor=new.actor,
+            trace_context=dict(new.trace_context),
+            payload=json.loads(new.event.model_dump_json()),
+        )
+        previous = chain_hash(previous, envelope)
+        await conn.execute(_INSERT, _row_params(envelope, previous))
+        envelopes.append(envelope)
+    await conn.execute(_MOVE_HEAD, {"position": position, "hash": previous})
+    await conn.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "position": str(position)})
+    return envelopes
+
+
+def _row_params(envelope: EventEnvelope, digest: bytes) -> dict[str, Any]:
+    return {
+        "position": envelope.position,
+        "event_id": envelope.event_id,
+        "stream_id": envelope.stream_id,
+        "stream_version": envelope.stream_version,
+        "type": envelope.type,
+        "schema_version": envelope.schema_version,
+        "recorded_at": envelope.recorded_at,
+        "causation_id": envelope.causation_id,
+        "correlation_id": envelope.correlation_id,
+        "actor": envelope.actor,
+        "trace_context": json.dumps(envelope.trace_context),
+        "payload": json.dumps(envelope.payload),
+        "hash": digest,
+    }
+
+
+def envelope_from_row(row: Any) -> EventEnvelope:
+    def as_json(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    return EventEnvelope(
+        event_id=uuid.UUID(str(row.event_id)),
+        type=row.type,
+        schema_version=row.schema_version,
+        stream_id=row.stream_id,
+        stream_version=row.stream_version,
+        position=row.position,
+        recorded_at=row.recorded_at,
+        causation_id=uuid.UUID(str(row.causation_id)) if row.causation_id else None,
+        correlation_id=row.correlation_id,
+        actor=row.actor,
+        trace_context=as_json(row.trace_context),
+        payload=as_json(row.payload),
+    )
+
+
+async def read_stream(conn: AsyncConnection, stream_id: str) -> list[EventEnvelope]:
+    result = await conn.execute(
+        text(f"SELECT {_COLUMNS} FROM events WHERE stream_id = :s ORDER BY stream_version"), {"s": stream_id}
+    )
+    return [envelope_from_row(row) for row in result]
+
+
+async def read_all(
+    conn: AsyncConnection, after: int, limit: int = 500, types: Sequence[str] | None = None
+) -> list[EventEnvelope]:
+    """Events with position > after, in position order."""
+    if types:
+        query = text(
+            f"SELECT {_COLUMNS} FROM events WHERE position > :after AND type = ANY(:types) "
+            "ORDER BY position LIMIT :limit"
+        )
+        params: dict[str, Any] = {"after": after, "limit": limit, "types": list(types)}
+    else:
+        query = text(f"SELECT {_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :limit")
+        params = {"after": after, "limit": limit}
+    return [envelope_from_row(row) for row in await conn.execute(query, params)]
+
+
+async def head_position(conn: AsyncConnection) -> int:
+    return int((await conn.execute(text("SELECT position FROM event_store_head"))).scalar_one())
+
+
+class StoreWakeups:
+    """LISTENs for appends so followers wake at once; a timeout covers a missed notification."""
+
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+        self._event = asyncio.Event()
+        self._conn: Any = None
+
+    async def start(self) -> None:
+        self._conn = await connect_raw(self._url)
+        await self._conn.add_listener(NOTIFY_CHANNEL, self._wake)
+
+    def _wake(self, *_: object) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), timeout)
+        self._event.clear()
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+
+async def subscribe(
+    engine: AsyncEngine, database_url: str, after: int, *, batch: int = 500, idle_wait: float = 1.0
+) -> AsyncIterator[EventEnvelope]:
+    """Every event after a position: catch up, then follow live, woken by LISTEN/NOTIFY."""
+    wakeups = StoreWakeups(database_url)
+    await wakeups.start()
+    try:
+        while True:
+            async with engine.connect() as conn:
+                events = await read_all(conn, after, batch)
+            for envelope in events:
+                yield envelope
+                after = envelope.position
+            if len(events) < batch:
+                await wakeups.wait(idle_wait)
+    finally:
+        await wakeups.close()

@@ -1,0 +1,1 @@
+"""The pipeline's services: intake, sanitiser, grader, notifier and triage."""

@@ -1,0 +1,1 @@
+"""What every service shares: settings, sealing of personal data, the consumer runtime, auth, health."""

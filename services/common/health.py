@@ -1,0 +1,35 @@
+"""/healthz (the process is alive) and /readyz (its store and broker answer, migrations are applied)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+ReadinessCheck = Callable[[], Awaitable[str | None]]
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
+        problems = {}
+        for name, check in checks.items():
+            try:
+                problem = await check()
+            except Exception as exc:  # a readiness probe reports, it never raises
+                problem = type(exc).__name__
+            if problem:
+                problems[name] = problem
+        if problems:
+            return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready", "checks": sorted(checks)})
+
+    return router

@@ -1,0 +1,20 @@
+"""Tells passing infrastructure failures (database or broker unreachable) from real errors."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures that only delay work: retry later, never dead-letter, answer 503."""
+    if isinstance(exc, (OSError, TimeoutError, OperationalError, InterfaceError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    name = type(exc).__name__
+    module = type(exc).__module__
+    if module.startswith("asyncpg") and ("Connection" in name or "CannotConnectNow" in name):
+        return True
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return is_transient(exc.orig)
+    return module.startswith("nats") and ("Connection" in name or "Timeout" in name or "NoServers" in name)

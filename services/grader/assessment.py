@@ -1,0 +1,105 @@
+"""The 3x5x2 grading (source evaluation, intelligence assessment, handling code) from the form's answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts.events import GradeReason, SourceContext
+from services.grader.matching import Text, find_matches
+from services.grader.policy import Policy
+
+
+@dataclass(frozen=True)
+class SourceGrading:
+    source_evaluation: str
+    intelligence_assessment: str
+    handling_code: str
+    reasons: tuple[GradeReason, ...]
+
+
+def _form_cue_hits(policy: Policy, context: SourceContext, text: Text) -> dict[str, list[GradeReason]]:
+    """Each fired form cue's reason, grouped by what it says about the source."""
+    fields = {
+        "text": text,
+        "how_known": Text.of(context.how_known),
+        "when_known": Text.of(context.when_known),
+        "shared_with": Text.of(context.shared_with),
+    }
+    rules = policy.compiled
+    groups: dict[str, list[GradeReason]] = {}
+    for cue, regex in rules.form_cues:
+        evidence: list[str] = []
+        for field in cue.fields:
+            # Free text can say "not confidential"; the short form answers are taken as written.
+            negation = rules.negation if field == "text" else None
+            evidence += [f"{field}: {value}" for value in find_matches(regex, fields[field], negation).evidence]
+        if evidence:
+            groups.setdefault(cue.group, []).append(GradeReason(rule_id=cue.id, text=cue.text, evidence=evidence))
+    return groups
+
+
+def _reason(rule_id: str, text: str, evidence: list[str] | None = None) -> GradeReason:
+    return GradeReason(rule_id=rule_id, text=text, evidence=evidence or [])
+
+
+def _intelligence_assessment(
+    policy: Policy, context: SourceContext, groups: dict[str, list[GradeReason]]
+) -> tuple[str, list[GradeReason]]:
+    rules = policy.intelligence_assessment
+    if "doubt" in groups:
+        return rules.suspected_false, [
+            _reason("assessment.suspected_false", f"Doubt about the information: {rules.suspected_false}")
+        ]
+    choice = context.how_known_choice.value if context.how_known_choice is not None else None
+    if choice is not None and choice in rules.by_choice:
+        grade = rules.by_choice[choice]
+        reasons = [_reason(f"assessment.choice.{choice}", f"How known: {choice} gives {grade}", [choice])]
+    elif "direct" in groups:
+        grade = rules.direct_without_choice
+        reasons = [_reason("assessment.text.direct", f"How known says the source saw or heard it: {grade}")]
+    elif "rumour" in groups:
+        grade = rules.rumour_without_choice
+        reasons = [_reason("assessment.text.rumour", f"How known says it is rumour: {grade}")]
+    else:
+        grade = rules.fallback
+        reasons = [_reason("assessment.fallback", f"How known does not say: {grade}")]
+    if "direct" in groups and grade in rules.seen_upgrade and "rumour" not in groups:
+        grade = rules.seen_upgrade[grade]
+        reasons.append(_reason("assessment.seen_upgrade", f"The source saw the post or message: {grade}"))
+    if "corroboration" in groups and grade in rules.corroborated_upgrade:
+        grade = rules.corroborated_upgrade[grade]
+        reasons.append(_reason("assessment.corroborated", f"Corroborated: {grade}"))
+    return grade, reasons
+
+
+def _source_evaluation(
+    policy: Policy, context: SourceContext, groups: dict[str, list[GradeReason]]
+) -> tuple[str, GradeReason]:
+    rules = policy.source_evaluation
+    if "unreliable" in groups:
+        return rules.unreliable, _reason("source.unreliable", f"Reason to doubt the source: {rules.unreliable}")
+    first_hand = context.how_known_choice is not None and context.how_known_choice.value == "saw_or_heard"
+    if context.source_is_reporter and (first_hand or (context.how_known_choice is None and "direct" in groups)):
+        grade = rules.first_hand_professional
+        return grade, _reason("source.first_hand_professional", f"The reporting professional saw or heard it: {grade}")
+    return rules.default, _reason("source.untested", f"Source not tested through this form: {rules.default}")
+
+
+def grade_source(policy: Policy, context: SourceContext, text: Text) -> SourceGrading:
+    """Grade how far the source and the information can be trusted, and how it may be shared."""
+    groups = _form_cue_hits(policy, context, text)
+    source, source_reason = _source_evaluation(policy, context, groups)
+    assessment, assessment_reasons = _intelligence_assessment(policy, context, groups)
+    if "conditions" in groups:
+        handling = policy.handling.with_conditions
+        handling_reason = _reason("handling.conditions", f"Sharing with conditions: {handling}")
+    else:
+        handling = policy.handling.default
+        handling_reason = _reason("handling.default", f"Lawful sharing permitted: {handling}")
+    fired = [reason for group in groups.values() for reason in group]
+    return SourceGrading(
+        source_evaluation=source,
+        intelligence_assessment=assessment,
+        handling_code=handling,
+        reasons=(*fired, source_reason, *assessment_reasons, handling_reason),
+    )

@@ -1,0 +1,274 @@
+"""The grading policy as a validated, frozen model loaded from a versioned TOML data file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.toml"
+
+Grade = Literal["A", "B", "C", "D", "E"]
+SourceGrade = Literal["1", "2", "3"]
+TimeKind = Literal["imminent", "ongoing", "historic", "recent_past"]
+FormGroup = Literal["direct", "corroboration", "doubt", "rumour", "unreliable", "conditions"]
+FormField = Literal["text", "how_known", "when_known", "shared_with"]
+HowKnownChoice = Literal[
+    "saw_or_heard", "told_by_person_involved", "told_by_someone_else", "social_media_or_rumour", "other"
+]
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the bad key or rule id."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_UPPER_OUTSIDE_ESCAPE = re.compile(r"(?<!\\)[A-Z]")
+
+
+def _alternative(word: str) -> str:
+    # A trailing '*' in a word means "any ending": 'stab*' matches stab, stabbed, stabbing.
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    return re.escape(word)
+
+
+def _phrase(phrase: str) -> str:
+    return r"\s+".join(_alternative(part) for part in phrase.split())
+
+
+class Cue(_Frozen):
+    """Words, phrases and regular expressions compiled once into one case-insensitive pattern."""
+
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9_.]+$")
+    text: str = Field(min_length=1)
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    _regex: re.Pattern[str] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> Cue:
+        # Text is lower-cased once per grading: matching without IGNORECASE is about twice as fast.
+        words = [_alternative(word.lower()) for word in self.words]
+        parts = [rf"\b(?:{'|'.join(words)})\b"] if words else []
+        parts += [rf"\b{_phrase(phrase.lower())}\b" for phrase in self.phrases]
+        for pattern in self.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"rule {self.id!r}: invalid regex {pattern!r}: {exc}") from None
+            if _UPPER_OUTSIDE_ESCAPE.search(pattern):
+                raise ValueError(f"rule {self.id!r}: pattern {pattern!r} must be lower case (text is lower-cased)")
+            parts.append(f"(?:{pattern})")
+        if not parts:
+            raise ValueError(f"rule {self.id!r}: needs at least one of words, phrases or patterns")
+        self._regex = re.compile("|".join(parts))
+        return self
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self._regex
+
+
+class Indicator(Cue):
+    """A risk, offence or context cue: what it means, where it points and what it weighs."""
+
+    category: str | None = None
+    weight: float = Field(default=0.0, ge=-10, le=10)
+    crime_weight: float = Field(default=0.0, ge=-10, le=10)
+    vulnerable: bool = False
+    negatable: bool = True
+    requires: tuple[str, ...] = ()
+
+
+class TimeCue(Cue):
+    kind: TimeKind
+
+
+class FormCue(Cue):
+    """A cue read from the form's answers (how known, shared with) as well as the text."""
+
+    group: FormGroup
+    fields: tuple[FormField, ...] = ("text", "how_known")
+
+
+class Negation(_Frozen):
+    before: tuple[str, ...] = Field(min_length=1)
+    after: tuple[str, ...] = ()
+    window_words: int = Field(default=4, ge=1, le=12)
+    clause_breaks: tuple[str, ...] = ()
+    _before: re.Pattern[str] = PrivateAttr()
+    _after: re.Pattern[str] = PrivateAttr()
+    _breaks: re.Pattern[str] = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._before = re.compile(rf"\b(?:{'|'.join(_phrase(p.lower()) for p in self.before)})\b")
+        after = "|".join(_phrase(p.lower()) for p in self.after) or r"(?!x)x"
+        self._after = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:{after})\b")
+        words = "|".join(_phrase(p.lower()) for p in self.clause_breaks)
+        self._breaks = re.compile(rf"[.;:!?\n]|\b(?:{words})\b" if words else r"[.;:!?\n]")
+
+    @property
+    def before_regex(self) -> re.Pattern[str]:
+        return self._before
+
+    @property
+    def after_regex(self) -> re.Pattern[str]:
+        return self._after
+
+    @property
+    def breaks_regex(self) -> re.Pattern[str]:
+        return self._breaks
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledNegation:
+    """The negation regexes as plain attributes: read for every match, so kept cheap."""
+
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+    breaks: re.Pattern[str]
+    window_words: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRules:
+    """Each rule beside its compiled regex, built once when the policy is loaded."""
+
+    indicators: tuple[tuple[Indicator, re.Pattern[str]], ...]
+    time_cues: tuple[tuple[TimeCue, re.Pattern[str]], ...]
+    form_cues: tuple[tuple[FormCue, re.Pattern[str]], ...]
+    negation: CompiledNegation
+
+
+class Thresholds(_Frozen):
+    high: float = Field(gt=0, le=50)
+    crime: float = Field(gt=0, le=50)
+    risk_cue_min: float = Field(gt=0, le=50)
+    imminent_bonus: float = Field(ge=0, le=50)
+    vulnerable_bonus: float = Field(ge=0, le=50)
+    historic_penalty: float = Field(ge=0, le=50)
+    suspected_false_penalty: float = Field(ge=0, le=50)
+    past_time_crime_bonus: float = Field(ge=0, le=50)
+
+
+class SourceEvaluationPolicy(_Frozen):
+    first_hand_professional: SourceGrade = "1"
+    default: SourceGrade = "2"
+    unreliable: SourceGrade = "3"
+
+
+class AssessmentPolicy(_Frozen):
+    by_choice: dict[HowKnownChoice, Grade]
+    fallback: Grade = "C"
+    direct_without_choice: Grade = "A"
+    rumour_without_choice: Grade = "D"
+    corroborated_upgrade: dict[Grade, Grade] = Field(default_factory=dict)
+    seen_upgrade: dict[Grade, Grade] = Field(default_factory=dict)
+    suspected_false: Grade = "E"
+
+
+class HandlingPolicy(_Frozen):
+    default: Literal["P", "C"] = "P"
+    with_conditions: Literal["P", "C"] = "C"
+
+
+class Policy(_Frozen):
+    """Everything the grader decides from; a force edits the TOML file, never the code."""
+
+    version: str = Field(min_length=1)
+    description: str = ""
+    categories: dict[str, str] = Field(min_length=1)
+    fallback_category: str = "other"
+    thresholds: Thresholds
+    negation: Negation
+    source_evaluation: SourceEvaluationPolicy = SourceEvaluationPolicy()
+    intelligence_assessment: AssessmentPolicy
+    handling: HandlingPolicy = HandlingPolicy()
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    time_cues: tuple[TimeCue, ...] = Field(min_length=1)
+    form_cues: tuple[FormCue, ...] = ()
+    _compiled: CompiledRules = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        negation = self.negation
+        self._compiled = CompiledRules(
+            indicators=tuple((cue, cue.regex) for cue in self.indicators),
+            time_cues=tuple((cue, cue.regex) for cue in self.time_cues),
+            form_cues=tuple((cue, cue.regex) for cue in self.form_cues),
+            negation=CompiledNegation(
+                negation.before_regex, negation.after_regex, negation.breaks_regex, negation.window_words
+            ),
+        )
+
+    @property
+    def compiled(self) -> CompiledRules:
+        return self._compiled
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Policy:
+        seen: set[str] = set()
+        for cue in (*self.indicators, *self.time_cues, *self.form_cues):
+            if cue.id in seen:
+                raise ValueError(f"duplicate rule id {cue.id!r}")
+            seen.add(cue.id)
+        if self.fallback_category not in self.categories:
+            raise ValueError(f"fallback_category {self.fallback_category!r} is not in [categories]")
+        indicator_ids = {indicator.id for indicator in self.indicators}
+        for indicator in self.indicators:
+            if indicator.category is not None and indicator.category not in self.categories:
+                raise ValueError(f"rule {indicator.id!r}: unknown category {indicator.category!r}")
+            for required in indicator.requires:
+                if required not in indicator_ids:
+                    raise ValueError(f"rule {indicator.id!r}: requires unknown rule {required!r}")
+        return self
+
+
+def _rule_id_at(data: Any, loc: tuple[int | str, ...]) -> str | None:
+    """The id of the rule a validation error points into, so the message can name it."""
+    node = data
+    found: str | None = None
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            found = node["id"]
+    return found
+
+
+def load_policy_text(text: str, origin: str) -> Policy:
+    """Parse and validate policy TOML; every failure is a PolicyError naming `origin`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{origin}: not valid TOML: {exc}") from None
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            rule = _rule_id_at(data, error["loc"])
+            where = f"{key} (rule {rule!r})" if rule else key
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{where}: {message}")
+        raise PolicyError(f"{origin}: " + "; ".join(problems)) from None
+
+
+def load_policy(path: Path = DEFAULT_POLICY_PATH) -> Policy:
+    """Read a policy file; a missing or unreadable file is a PolicyError too."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read policy file: {exc.strerror}") from None
+    return load_policy_text(text, str(path))

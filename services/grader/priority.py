@@ -1,0 +1,97 @@
+"""Priority from the indicators and time cues that fired, scored as the policy's thresholds say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from contracts.events import GradeReason, Priority
+from services.grader.policy import Indicator, Thresholds
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the text said, reduced to what the priority decision needs."""
+
+    indicators: tuple[Indicator, ...]
+    time_kinds: frozenset[str]
+    suspected_false: bool = False
+
+
+@dataclass
+class _Score:
+    value: float = 0.0
+    parts: list[str] = field(default_factory=list)
+
+    def add(self, amount: float, label: str) -> None:
+        self.value += amount
+        self.parts.append(f"{label} {amount:+g}")
+
+
+def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[GradeReason]]:
+    score = _Score()
+    reasons: list[GradeReason] = []
+    positive = [i for i in signals.indicators if i.weight > 0]
+    top = max(positive, key=lambda indicator: indicator.weight, default=None)
+    if top is not None:
+        score.add(top.weight, top.id)
+    at_risk = top is not None and top.weight >= thresholds.risk_cue_min
+    imminent = bool(signals.time_kinds & {"imminent", "ongoing"})
+    if at_risk and any(i.vulnerable for i in signals.indicators):
+        score.add(thresholds.vulnerable_bonus, "vulnerable person")
+    if at_risk and imminent:
+        score.add(thresholds.imminent_bonus, "imminent or ongoing")
+        reasons.append(
+            GradeReason(
+                rule_id="priority.risk_meets_time",
+                text="A risk cue meets an imminent or ongoing time cue",
+                evidence=[top.id if top else "", ", ".join(sorted(signals.time_kinds & {"imminent", "ongoing"}))],
+            )
+        )
+    if "historic" in signals.time_kinds and not imminent and top is not None:
+        score.add(-thresholds.historic_penalty, "historic only")
+        reasons.append(
+            GradeReason(rule_id="priority.historic_only", text="Only historic time cues: risk is not current")
+        )
+    if signals.suspected_false and top is not None:
+        score.add(-thresholds.suspected_false_penalty, "suspected false")
+        reasons.append(GradeReason(rule_id="priority.suspected_false", text="Information assessed as suspected false"))
+    for indicator in signals.indicators:
+        if indicator.weight < 0:
+            score.add(indicator.weight, indicator.id)
+    return score, reasons
+
+
+def _crime_score(signals: Signals, thresholds: Thresholds) -> _Score:
+    score = _Score()
+    for indicator in signals.indicators:
+        if indicator.crime_weight:
+            score.add(indicator.crime_weight, indicator.id)
+    if signals.time_kinds & {"recent_past", "historic"}:
+        score.add(thresholds.past_time_crime_bonus, "past time")
+    return score
+
+
+def decide_priority(signals: Signals, thresholds: Thresholds) -> tuple[Priority, list[GradeReason]]:
+    """HIGH when the risk score reaches its threshold, else a completed offence, else NORMAL."""
+    risk, reasons = _risk_score(signals, thresholds)
+    if risk.value >= thresholds.high:
+        text = f"Risk score {risk.value:g} reaches the high threshold {thresholds.high:g}"
+        return Priority.HIGH, [*reasons, GradeReason(rule_id="priority.high", text=text, evidence=risk.parts)]
+    crime = _crime_score(signals, thresholds)
+    if crime.value >= thresholds.crime:
+        text = (
+            f"Completed-offence score {crime.value:g} reaches {thresholds.crime:g} "
+            f"with risk score {risk.value:g} below {thresholds.high:g}"
+        )
+        return Priority.CRIME_NOT_INTEL, [
+            *reasons,
+            GradeReason(rule_id="priority.crime_not_intel", text=text, evidence=crime.parts),
+        ]
+    text = (
+        f"Risk score {risk.value:g} below {thresholds.high:g} and completed-offence score "
+        f"{crime.value:g} below {thresholds.crime:g}"
+    )
+    return Priority.NORMAL, [
+        *reasons,
+        GradeReason(rule_id="priority.normal", text=text, evidence=[*risk.parts, *crime.parts]),
+    ]

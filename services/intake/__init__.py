@@ -1,0 +1,1 @@
+"""Intake: the form's JSON API; validates, seals personal data, records SubmissionReceived."""

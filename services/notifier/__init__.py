@@ -1,0 +1,1 @@
+"""Notifier: pushes HIGH and crime-not-intelligence gradings to the control room."""

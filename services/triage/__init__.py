@@ -1,0 +1,1 @@
+"""Triage: the analysts' read side, a projection of the event store."""
