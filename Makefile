@@ -56,5 +56,8 @@ lock:
 	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^cpi-pipeline' > requirements.lock
 	rm -rf .venv-lock
 
-clean:
+clean: deploy-clean
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
+
+## make deploy-check: render every overlay, validate against the Kubernetes schemas, checkov (own venv)
+include deploy/Makefile.deploy
