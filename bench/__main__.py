@@ -16,14 +16,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--submissions", type=int, default=500, help="submissions pushed through the stack")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rows", type=int, default=5_000, help="rows for the raw append comparison")
+    parser.add_argument("--rows", type=int, default=3_000, help="rows for the raw append comparison")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cpi-bench-") as root:
         stack = DevStack(Path(root))
         try:
             stack.start()
             assert stack.database_url is not None
-            asyncio.run(bench_store(stack.database_url, args.rows))
+            asyncio.run(bench_store(stack.database_url, args.rows))  # its own database, no followers
             asyncio.run(bench_flow(stack, args.submissions, args.concurrency))
             _domain_benches()
         finally:

@@ -89,11 +89,11 @@ class EmbeddedPostgres:
     handle: Any = None
 
     def start(self) -> str:
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.data_dir.parent))
         # Imported here: only the machine that runs the embedded server needs it.
         from pgserver.postgres_server import get_server
 
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.data_dir.parent))
         try:
             self.handle = get_server(str(self.data_dir), cleanup_mode="stop")
         except Exception as exc:

@@ -22,12 +22,12 @@ def sqlalchemy_url(url: str) -> str:
     return urlunsplit(("postgresql+asyncpg", parts.netloc, parts.path, query, ""))
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 16) -> AsyncEngine:
+    """A pooled engine. No pre-ping: a dead connection fails its transaction, which callers retry anyway."""
     return create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+        max_overflow=pool_size // 2,
         pool_recycle=1800,
     )
 

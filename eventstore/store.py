@@ -36,21 +36,39 @@ class NewEvent:
     trace_context: Mapping[str, str] = field(default_factory=dict)
 
 
-_LOCK_HEAD = text("SELECT position, hash FROM event_store_head FOR UPDATE")
-_STREAM_VERSION = text("SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = :stream_id")
-_INSERT = text(
-    """INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version,
-       recorded_at, causation_id, correlation_id, actor, trace_context, payload, hash)
-       VALUES (:position, :event_id, :stream_id, :stream_version, :type, :schema_version,
-       :recorded_at, :causation_id, :correlation_id, :actor, CAST(:trace_context AS jsonb),
-       CAST(:payload AS jsonb), :hash)"""
+# One round trip takes the head row lock (serialising appends) and reads the stream's version.
+# Sent through SQLAlchemy, so it also opens SQLAlchemy's (lazily begun) transaction.
+_LOCK_HEAD = text(
+    """SELECT h.position, h.hash,
+       (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = :stream_id) AS version
+       FROM event_store_head h FOR UPDATE OF h"""
 )
-_MOVE_HEAD = text("UPDATE event_store_head SET position = :position, hash = :hash")
-_NOTIFY = text("SELECT pg_notify(:channel, :position)")
+_ROW = "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}::jsonb, ${}::jsonb, ${})"
+_ROW_FIELDS = 13
 _COLUMNS = (
     "position, event_id, stream_id, stream_version, type, schema_version, recorded_at, "
     "causation_id, correlation_id, actor, trace_context, payload"
 )
+
+
+def _insert_statement(rows: int) -> str:
+    """A second round trip inserts the rows, moves the head and notifies followers (data-modifying CTEs)."""
+    values = ", ".join(_ROW.format(*range(1 + n * _ROW_FIELDS, 1 + (n + 1) * _ROW_FIELDS)) for n in range(rows))
+    tail = rows * _ROW_FIELDS
+    return (
+        f"WITH inserted AS (INSERT INTO events ({_COLUMNS}, hash) VALUES {values} RETURNING 1), "
+        f"moved AS (UPDATE event_store_head SET position = ${tail + 1}, hash = ${tail + 2} RETURNING 1) "
+        f"SELECT pg_notify('{NOTIFY_CHANNEL}', ${tail + 1}::text)"
+    )
+
+
+async def driver_connection(conn: AsyncConnection) -> Any:
+    """The asyncpg connection under a SQLAlchemy one: same session, same transaction, less overhead."""
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    if driver is None or not driver.is_in_transaction():
+        raise RuntimeError("use the driver connection only once SQLAlchemy's transaction has begun")
+    return driver
 
 
 async def append_events(
@@ -58,16 +76,18 @@ async def append_events(
 ) -> list[EventEnvelope]:
     """Record events at the end of a stream; ConcurrencyConflict if it is not at expected_version.
 
-    The head row lock is held until the caller commits, so positions become visible in order.
+    The head row lock is held until the caller commits, so positions become visible in order;
+    everything that can be prepared is prepared before the lock is taken.
     """
-    head = (await conn.execute(_LOCK_HEAD)).one()
-    position, previous = int(head.position), bytes(head.hash)
-    version = int((await conn.execute(_STREAM_VERSION, {"stream_id": stream_id})).scalar_one())
+    payloads = [json.loads(new.event.model_dump_json()) for new in events]
+    recorded_at = datetime.now(UTC)
+    head = (await conn.execute(_LOCK_HEAD, {"stream_id": stream_id})).one()
+    position, previous, version = int(head.position), bytes(head.hash), int(head.version)
     if expected_version != ANY_VERSION and version != expected_version:
         raise ConcurrencyConflict(stream_id, expected_version, version)
-    recorded_at = datetime.now(UTC)
-    envelopes = []
-    for new in events:
+    envelopes: list[EventEnvelope] = []
+    params: list[Any] = []
+    for new, payload in zip(events, payloads, strict=True):
         position += 1
         version += 1
         envelope = EventEnvelope(
@@ -82,32 +102,32 @@ async def append_events(
             correlation_id=new.correlation_id,
             actor=new.actor,
             trace_context=dict(new.trace_context),
-            payload=json.loads(new.event.model_dump_json()),
+            payload=payload,
         )
         previous = chain_hash(previous, envelope)
-        await conn.execute(_INSERT, _row_params(envelope, previous))
+        params.extend(_row_values(envelope, previous))
         envelopes.append(envelope)
-    await conn.execute(_MOVE_HEAD, {"position": position, "hash": previous})
-    await conn.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "position": str(position)})
+    driver = await driver_connection(conn)
+    await driver.execute(_insert_statement(len(envelopes)), *params, position, previous)
     return envelopes
 
 
-def _row_params(envelope: EventEnvelope, digest: bytes) -> dict[str, Any]:
-    return {
-        "position": envelope.position,
-        "event_id": envelope.event_id,
-        "stream_id": envelope.stream_id,
-        "stream_version": envelope.stream_version,
-        "type": envelope.type,
-        "schema_version": envelope.schema_version,
-        "recorded_at": envelope.recorded_at,
-        "causation_id": envelope.causation_id,
-        "correlation_id": envelope.correlation_id,
-        "actor": envelope.actor,
-        "trace_context": json.dumps(envelope.trace_context),
-        "payload": json.dumps(envelope.payload),
-        "hash": digest,
-    }
+def _row_values(envelope: EventEnvelope, digest: bytes) -> list[Any]:
+    return [
+        envelope.position,
+        envelope.event_id,
+        envelope.stream_id,
+        envelope.stream_version,
+        envelope.type,
+        envelope.schema_version,
+        envelope.recorded_at,
+        envelope.causation_id,
+        envelope.correlation_id,
+        envelope.actor,
+        json.dumps(envelope.trace_context),
+        json.dumps(envelope.payload),
+        digest,
+    ]
 
 
 def envelope_from_row(row: Any) -> EventEnvelope:

@@ -23,6 +23,8 @@ from services.common.transient import is_transient
 log = logging.getLogger("cpi.consumer")
 
 ACK_WAIT_SECONDS = 30.0
+# Messages fetched at once and handled concurrently; kept below the engine's pool size.
+PULL_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class EventConsumer:
             event_subject(self.event_type),
             stream=JStream(EVENTS_STREAM, declare=False),
             durable=self.name,
-            pull_sub=PullSub(batch_size=16, timeout=1.0),
+            pull_sub=PullSub(batch_size=PULL_BATCH, timeout=1.0),
             config=ConsumerConfig(max_deliver=-1, ack_wait=ACK_WAIT_SECONDS),
             ack_policy=AckPolicy.MANUAL,
             title=f"{self.name}:{self.event_type}",

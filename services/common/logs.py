@@ -22,17 +22,24 @@ ALLOWED_FIELDS = (
 )
 
 
+# Loggers whose arguments are ours or the server's own (host, port), never request content.
+TRUSTED_LOGGERS = ("cpi", "uvicorn.error")
+
+
+def _message(record: logging.LogRecord) -> str:
+    """Other libraries' messages are kept as templates: their arguments could carry message content."""
+    if record.name.startswith(TRUSTED_LOGGERS):
+        return record.getMessage()
+    return record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage()
-            if record.name.startswith("cpi")
-            else record.msg
-            if isinstance(record.msg, str)
-            else "",
+            "message": _message(record),
         }
         entry.update({name: getattr(record, name) for name in ALLOWED_FIELDS if hasattr(record, name)})
         if record.exc_info and record.exc_info[0] is not None:
