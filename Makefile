@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv run test unit lint typecheck format bench eval lock contracts clean
+.PHONY: venv run test unit lint typecheck format bench eval lock contracts clean browser-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ format: venv
 
 typecheck: venv
 	$(VENV)/bin/mypy .
+
+## make browser-deps: Debian's chromium for the browser tests (as root; CI runs it)
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 
 ## make bench: throughput and latency through a running stack, and the store's raw append rate
 bench: venv

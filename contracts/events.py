@@ -131,6 +131,112 @@ class MessageDeadLettered(EventModel):
     payload_size: int
 
 
+class GradeReviewed(EventModel):
+    """An analyst or supervisor confirmed or changed the proposed grading, with a rationale."""
+
+    event_type: ClassVar[str] = "GradeReviewed"
+    reference: str
+    reviewer: str
+    role: str
+    priority: Priority
+    categories: list[str]
+    source_evaluation: str
+    intelligence_assessment: str
+    handling_code: str
+    rationale: str
+    previous_priority: Priority | None = None
+    changed: bool
+
+
+class ReviewDeadlineBreached(EventModel):
+    """No review was recorded by review_due_at; recorded once per submission."""
+
+    event_type: ClassVar[str] = "ReviewDeadlineBreached"
+    reference: str
+    review_due_at: datetime
+    detected_at: datetime
+
+
+class SubmissionStatusChanged(EventModel):
+    """An analyst's change of a submission's handling: assigned to a team, closed, or reclassified."""
+
+    event_type: ClassVar[str] = "SubmissionStatusChanged"
+    reference: str
+    action: str = Field(description="assigned | closed | reclassified")
+    team: str | None = None
+    outcome: str | None = None
+    priority: Priority | None = None
+    reason: str
+    changed_by: str
+
+
+class AlertDelivered(EventModel):
+    event_type: ClassVar[str] = "AlertDelivered"
+    reference: str
+    alert_id: UUID
+    endpoint: str
+    status_code: int
+    latency_ms: int
+    attempts: int
+
+
+class AlertDeliveryFailed(EventModel):
+    event_type: ClassVar[str] = "AlertDeliveryFailed"
+    reference: str
+    alert_id: UUID
+    endpoint: str
+    attempts: int
+    error: str
+
+
+class AlertAcknowledged(EventModel):
+    event_type: ClassVar[str] = "AlertAcknowledged"
+    reference: str
+    alert_id: UUID
+    acknowledged_by: str
+    acknowledged_at: datetime
+
+
+class AlertEscalated(EventModel):
+    """A HIGH alert not acknowledged in time: pushed again, flagged as an escalation."""
+
+    event_type: ClassVar[str] = "AlertEscalated"
+    reference: str
+    alert_id: UUID
+    escalation_number: int
+    unacknowledged_since: datetime
+
+
+class SourceDetailsAccessed(EventModel):
+    """Someone with the source_handler role read the reporter's and source's details, and why."""
+
+    event_type: ClassVar[str] = "SourceDetailsAccessed"
+    reference: str
+    accessed_by: str
+    role: str
+    reason: str
+
+
+class SubmissionErased(EventModel):
+    """The submission's data key was destroyed: its raw personal data is unreadable everywhere."""
+
+    event_type: ClassVar[str] = "SubmissionErased"
+    reference: str
+    key_id: UUID
+    reason: str
+    erased_by: str
+
+
+class AuditCheckpointSigned(EventModel):
+    """An Ed25519 signature over a position and the chain hash there, also published to JetStream."""
+
+    event_type: ClassVar[str] = "AuditCheckpointSigned"
+    position: int
+    chain_hash: str
+    signature: str
+    signing_key_id: str
+
+
 EVENT_TYPES: dict[str, type[EventModel]] = {
     model.event_type: model for model in (SubmissionReceived, Sanitised, Graded, AlertDispatched, MessageDeadLettered)
 }
