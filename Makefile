@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv run test unit lint typecheck format bench eval lock contracts clean browser-deps
+.PHONY: venv frontend run test unit lint typecheck format bench eval lock contracts clean browser-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,12 +15,18 @@ $(STAMP): pyproject.toml requirements.lock
 
 venv: $(STAMP)
 
+## make frontend: govuk-frontend from npm into build/frontend (6.3.0 matches govuk-frontend-jinja 4.1.0)
+FRONTEND := build/frontend/node_modules/govuk-frontend/package.json
+$(FRONTEND):
+	npm install --prefix build/frontend --save-exact --no-audit --no-fund govuk-frontend@6.3.0
+frontend: $(FRONTEND)
+
 ## make run: the whole stack on this machine (embedded NATS and PostgreSQL unless NATS_URL/DATABASE_URL are set)
-run: venv
+run: venv frontend
 	$(VENV)/bin/cpi dev
 
 ## make test: lint, type-check, then every test on real servers
-test: venv lint typecheck
+test: venv frontend lint typecheck
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 unit: venv

@@ -53,6 +53,14 @@ class SanitisedText(BaseModel):
     redactions: list[Redaction] = Field(default_factory=list)
 
 
+class LinkedIdentifier(BaseModel):
+    """An identifier found in the text (vehicle, phone, handle, name), as a keyed digest only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: str
+    digest: str
+
+
 class SourceContext(BaseModel):
     """What grading needs to know about how the source knows, with identifiers removed."""
 
@@ -77,6 +85,7 @@ class Sanitised(EventModel):
     occurred_text: str | None = None
     source_context: SourceContext
     sanitiser_version: str
+    linked_identifiers: list[LinkedIdentifier] = Field(default_factory=list)
 
 
 class Priority(StrEnum):
@@ -238,7 +247,24 @@ class AuditCheckpointSigned(EventModel):
 
 
 EVENT_TYPES: dict[str, type[EventModel]] = {
-    model.event_type: model for model in (SubmissionReceived, Sanitised, Graded, AlertDispatched, MessageDeadLettered)
+    model.event_type: model
+    for model in (
+        SubmissionReceived,
+        Sanitised,
+        Graded,
+        GradeReviewed,
+        ReviewDeadlineBreached,
+        SubmissionStatusChanged,
+        AlertDispatched,
+        AlertDelivered,
+        AlertDeliveryFailed,
+        AlertAcknowledged,
+        AlertEscalated,
+        SourceDetailsAccessed,
+        SubmissionErased,
+        AuditCheckpointSigned,
+        MessageDeadLettered,
+    )
 }
 
 

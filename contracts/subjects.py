@@ -5,6 +5,9 @@ EVENTS_SUBJECT_PREFIX = "cpi.events"
 CONTROL_ROOM_STREAM = "CPI_CONTROL_ROOM"
 CONTROL_ROOM_SUBJECT_PREFIX = "cpi.control_room"
 
+AUDIT_STREAM = "CPI_AUDIT"
+AUDIT_SUBJECT = "cpi.audit.checkpoints"
+
 HIGH_CHANNEL = "high"
 CRIME_CHANNEL = "crime"
 

@@ -14,11 +14,18 @@ import typer
 
 from cpi import stack
 from cpi.audit_commands import audit
+from cpi.grade_commands import grade
+from cpi.projection_commands import projections
+from cpi.vault_commands import erase, keys
 
 app = typer.Typer(help="Community Partnership Information pipeline.", no_args_is_help=True)
 contracts_cli = typer.Typer(help="The pipeline's published contracts.", no_args_is_help=True)
 app.add_typer(audit, name="audit")
+app.add_typer(projections, name="projections")
 app.add_typer(contracts_cli, name="contracts")
+app.add_typer(keys, name="keys")
+app.command()(erase)
+app.command()(grade)
 
 SERVICE_APPS = {
     "intake": "services.intake.app",
@@ -41,11 +48,13 @@ def serve(
 
     from services.common.logs import configure_logging
     from services.common.settings import load_settings
+    from services.common.telemetry import configure_telemetry
 
     if name not in SERVICE_APPS:
         raise typer.BadParameter(f"unknown service {name!r}")
     settings = load_settings()
     configure_logging(settings.log_level)
+    configure_telemetry(name)
     module = importlib.import_module(SERVICE_APPS[name])
     uvicorn.run(module.create_app(settings), host=host, port=port, log_config=None, access_log=False)
 

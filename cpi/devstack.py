@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from cpi.embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedServerError, free_port
+from eventstore.checkpoint_signing import generate_signing_key
 from eventstore.migrate import apply_migrations
 
 SERVICES = ("relay", "intake", "sanitiser", "grader", "notifier", "triage")
@@ -36,6 +37,14 @@ def load_or_create_secrets(root: Path) -> dict[str, str]:
         "CPI_HMAC_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "CPI_JWT_SECRET": secrets.token_urlsafe(48),
     }
+    audit_private, audit_public = generate_signing_key()  # Ed25519: the relay signs checkpoints, auditors verify
+    values.update(
+        {
+            "CPI_AUDIT_SIGNING_KEY_ID": "dev-audit-1",
+            "CPI_AUDIT_SIGNING_KEY": audit_private,
+            "CPI_AUDIT_PUBLIC_KEYS": f"dev-audit-1:{audit_public}",
+        }
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(values, handle, indent=2)

@@ -28,10 +28,15 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or stack_description()["database_url"]
 
 
-def jwt_secret() -> str:
-    if os.environ.get("CPI_JWT_SECRET"):
-        return os.environ["CPI_JWT_SECRET"]
+def secret(name: str) -> str:
+    """A secret from the environment, else the dev stack's own secrets file."""
+    if os.environ.get(name):
+        return os.environ[name]
     path = stack_root() / SECRETS_FILE
     if not path.exists():
-        raise StackNotFound(f"no {path} and no CPI_JWT_SECRET: start the dev stack with `make run` first")
-    return str(json.loads(path.read_text())["CPI_JWT_SECRET"])
+        raise StackNotFound(f"no {path} and no {name}: start the dev stack with `make run` first")
+    return str(json.loads(path.read_text())[name])
+
+
+def jwt_secret() -> str:
+    return secret("CPI_JWT_SECRET")

@@ -11,6 +11,8 @@ import nats
 import nats.errors
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+from opentelemetry import trace
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.events import EventEnvelope
@@ -25,9 +27,14 @@ RELAY_LOCK = 0x43_50_49_52  # "CPIR"
 RELAY_CHECKPOINT = "relay"
 
 
-def message_headers(envelope: EventEnvelope) -> dict[str, str]:
+TRACER = trace.get_tracer("cpi.relay")
+_PROPAGATOR = TraceContextTextMapPropagator()
+
+
+def message_headers(envelope: EventEnvelope, span: trace.Span) -> dict[str, str]:
+    """Nats-Msg-Id for de-duplication, and the relay span as the consumer's parent."""
     headers = {"Nats-Msg-Id": str(envelope.event_id), "Cpi-Event-Type": envelope.type}
-    headers.update({k: v for k, v in envelope.trace_context.items() if k in ("traceparent", "tracestate")})
+    _PROPAGATOR.inject(headers, context=trace.set_span_in_context(span))
     return headers
 
 
@@ -53,6 +60,12 @@ class OutboxRelay:
         self._batch = batch
         self.is_leader = False
         self.relayed_position = 0
+        self.head_position = 0
+
+    @property
+    def lag(self) -> int:
+        """Events recorded but not yet relayed, as last seen by the leader (0 on a standby)."""
+        return max(self.head_position - self.relayed_position, 0) if self.is_leader else 0
 
     async def run(self, stopping: asyncio.Event) -> None:
         backoff = 0.2
@@ -90,6 +103,7 @@ class OutboxRelay:
                 async with self._engine.connect() as conn:
                     events = await read_all(conn, position, self._batch)
                 if not events:
+                    self.head_position = position
                     await wakeups.wait(0.5)
                     continue
                 await self._publish(js, events, stopping)
@@ -102,6 +116,7 @@ class OutboxRelay:
                     position,
                 )
                 self.relayed_position = position
+                self.head_position = int(await lock_conn.fetchval("SELECT position FROM event_store_head"))
         finally:
             await wakeups.close()
             if client is not None:
@@ -111,6 +126,15 @@ class OutboxRelay:
     async def _publish(self, js: JetStreamContext, events: Sequence[EventEnvelope], stopping: asyncio.Event) -> None:
         """Publish a batch until JetStream acknowledges all of it; duplicates are dropped by Nats-Msg-Id."""
         backoff = 0.2
+        spans = [
+            TRACER.start_span(
+                f"relay {envelope.type}",
+                context=_PROPAGATOR.extract(envelope.trace_context),
+                kind=trace.SpanKind.PRODUCER,
+                attributes={"cpi.reference": envelope.correlation_id, "cpi.position": envelope.position},
+            )
+            for envelope in events
+        ]
         while True:
             results = await asyncio.gather(
                 *(
@@ -118,14 +142,16 @@ class OutboxRelay:
                         event_subject(envelope.type),
                         envelope.model_dump_json().encode(),
                         timeout=5.0,
-                        headers=message_headers(envelope),
+                        headers=message_headers(envelope, span),
                     )
-                    for envelope in events
+                    for envelope, span in zip(events, spans, strict=True)
                 ),
                 return_exceptions=True,
             )
             failures = [r for r in results if isinstance(r, BaseException)]
             if not failures:
+                for span in spans:
+                    span.end()
                 return
             log.warning("relay publish failed, will retry", extra={"failures": len(failures)})
             if await _sleep_unless(stopping, backoff):

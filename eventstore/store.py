@@ -9,8 +9,9 @@ import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from opentelemetry import trace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -20,6 +21,7 @@ from eventstore.database import connect_raw
 from eventstore.errors import ConcurrencyConflict
 
 NOTIFY_CHANNEL = "cpi_events"
+TRACER = trace.get_tracer("cpi.eventstore")
 ANY_VERSION = -1
 
 
@@ -38,11 +40,10 @@ class NewEvent:
 
 # One round trip takes the head row lock (serialising appends) and reads the stream's version.
 # Sent through SQLAlchemy, so it also opens SQLAlchemy's (lazily begun) transaction.
-_LOCK_HEAD = text(
-    """SELECT h.position, h.hash,
-       (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = :stream_id) AS version
-       FROM event_store_head h FOR UPDATE OF h"""
-)
+_LOCK_HEAD = text("SELECT position, hash FROM event_store_head FOR UPDATE")
+# A statement of its own, after the lock: in READ COMMITTED it then sees every append committed before
+# the lock was granted (a subquery in the locking statement would keep that statement's older snapshot).
+_STREAM_VERSION = "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1"
 _ROW = "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}::jsonb, ${}::jsonb, ${})"
 _ROW_FIELDS = 13
 _COLUMNS = (
@@ -79,10 +80,19 @@ async def append_events(
     The head row lock is held until the caller commits, so positions become visible in order;
     everything that can be prepared is prepared before the lock is taken.
     """
+    with TRACER.start_as_current_span("eventstore.append", attributes={"cpi.events": len(events)}):
+        return await _append(conn, stream_id, events, expected_version)
+
+
+async def _append(
+    conn: AsyncConnection, stream_id: str, events: Sequence[NewEvent], expected_version: int
+) -> list[EventEnvelope]:
     payloads = [json.loads(new.event.model_dump_json()) for new in events]
     recorded_at = datetime.now(UTC)
-    head = (await conn.execute(_LOCK_HEAD, {"stream_id": stream_id})).one()
-    position, previous, version = int(head.position), bytes(head.hash), int(head.version)
+    head = (await conn.execute(_LOCK_HEAD)).one()
+    driver = await driver_connection(conn)
+    position, previous = int(head.position), bytes(head.hash)
+    version = int(await driver.fetchval(_STREAM_VERSION, stream_id))
     if expected_version != ANY_VERSION and version != expected_version:
         raise ConcurrencyConflict(stream_id, expected_version, version)
     envelopes: list[EventEnvelope] = []
@@ -107,7 +117,6 @@ async def append_events(
         previous = chain_hash(previous, envelope)
         params.extend(_row_values(envelope, previous))
         envelopes.append(envelope)
-    driver = await driver_connection(conn)
     await driver.execute(_insert_statement(len(envelopes)), *params, position, previous)
     return envelopes
 
@@ -171,6 +180,52 @@ async def read_all(
         query = text(f"SELECT {_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :limit")
         params = {"after": after, "limit": limit}
     return [envelope_from_row(row) for row in await conn.execute(query, params)]
+
+
+class StoredEvent(NamedTuple):
+    """An event as a projection replays it: no envelope model, and the payload only where it is wanted."""
+
+    position: int
+    type: str
+    correlation_id: str
+    recorded_at: datetime
+    payload: str | dict[str, Any] | None  # JSON text from the bulk reader, a dict from an envelope
+
+
+async def read_for_replay(
+    conn: AsyncConnection,
+    after: int,
+    limit: int,
+    *,
+    upto: int | None = None,
+    until: datetime | None = None,
+    payload_types: Sequence[str] | None = None,
+) -> list[StoredEvent]:
+    """Events with position > after (and <= upto, recorded by until), in position order, in one round trip.
+
+    Reads through the driver in the caller's transaction, never the hash; a payload is sent only for
+    `payload_types` (all when None), as JSON text for the reader to parse.
+    """
+    params: list[Any] = [after, limit]
+
+    def placeholder(value: Any) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    payload = "payload::text"
+    if payload_types is not None:
+        payload = f"CASE WHEN type = ANY({placeholder(list(payload_types))}::text[]) THEN payload::text END"
+    conditions = ["position > $1"]
+    if upto is not None:
+        conditions.append(f"position <= {placeholder(upto)}")
+    if until is not None:
+        conditions.append(f"recorded_at <= {placeholder(until)}")
+    query = (
+        f"SELECT position, type, correlation_id, recorded_at, {payload} FROM public.events "
+        f"WHERE {' AND '.join(conditions)} ORDER BY position LIMIT $2"
+    )
+    driver = await driver_connection(conn)
+    return [StoredEvent(*row) for row in await driver.fetch(query, *params)]
 
 
 async def head_position(conn: AsyncConnection) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import nats
 
-from contracts.subjects import CONTROL_ROOM_STREAM, EVENTS_STREAM
+from contracts.subjects import AUDIT_STREAM, CONTROL_ROOM_STREAM, EVENTS_STREAM
 from cpi.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from eventstore.database import asyncpg_dsn, with_database
 from eventstore.migrate import apply_migrations
@@ -83,7 +83,7 @@ async def empty_jetstream(nats_url: str) -> None:
     client = await nats.connect(nats_url)
     try:
         js = client.jetstream()
-        for stream in (EVENTS_STREAM, CONTROL_ROOM_STREAM):
+        for stream in (EVENTS_STREAM, CONTROL_ROOM_STREAM, AUDIT_STREAM):
             with suppress(nats.js.errors.NotFoundError):
                 await js.delete_stream(stream)
     finally:

@@ -75,11 +75,13 @@ def graded_priorities(database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def stack_on(servers: RunningServers, root: Path, names: tuple[str, ...] = SERVICES) -> Iterator[DevStack]:
+def stack_on(
+    servers: RunningServers, root: Path, names: tuple[str, ...] = SERVICES, env: dict[str, str] | None = None
+) -> Iterator[DevStack]:
     """Services as processes on the session's servers, with a fresh database and empty streams."""
     database_url = asyncio.run(fresh_database(servers.database_url))
     asyncio.run(empty_jetstream(servers.nats_url))
-    devstack = DevStack(root, database_url=database_url, nats_url=servers.nats_url)
+    devstack = DevStack(root, database_url=database_url, nats_url=servers.nats_url, extra_env=env or {})
     try:
         devstack.start(names)
         yield devstack

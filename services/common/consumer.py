@@ -18,11 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from contracts.events import EventEnvelope, EventModel, MessageDeadLettered, UnknownEventType
 from contracts.subjects import EVENTS_STREAM, event_subject
 from eventstore.store import ANY_VERSION, NewEvent, append_events
+from services.common.telemetry import current_trace_context, meter
 from services.common.transient import is_transient
 
 log = logging.getLogger("cpi.consumer")
 
 ACK_WAIT_SECONDS = 30.0
+REDELIVERIES = meter("cpi.consumer").create_counter("cpi_consumer_redeliveries", description="Messages delivered again")
+DEAD_LETTERS = meter("cpi.consumer").create_counter("cpi_dead_letters", description="Messages dead-lettered")
 # Messages fetched at once and handled concurrently; kept below the engine's pool size.
 PULL_BATCH = 8
 
@@ -47,7 +50,7 @@ def follow_on(envelope: EventEnvelope, actor: str, *events: EventModel) -> Outco
                 correlation_id=envelope.correlation_id,
                 actor=actor,
                 causation_id=envelope.event_id,
-                trace_context=envelope.trace_context,
+                trace_context=current_trace_context() or envelope.trace_context,
             )
             for event in events
         ],
@@ -102,6 +105,8 @@ class EventConsumer:
     async def on_message(self, msg: NatsMessage) -> None:
         body: bytes = msg.body
         deliveries = int(msg.raw_message.metadata.num_delivered or 1)
+        if deliveries > 1:
+            REDELIVERIES.add(1, {"consumer": self.name})
         try:
             envelope = EventEnvelope.model_validate_json(body)
             if envelope.type != self.event_type:
@@ -173,6 +178,7 @@ class EventConsumer:
             log.warning("could not record a dead letter; will retry", extra={"error": type(store_exc).__name__})
             await msg.nack(delay=retry_delay(deliveries))
             return
+        DEAD_LETTERS.add(1, {"consumer": self.name, "reason": reason})
         log.error(
             "message dead-lettered",
             extra={"consumer": self.name, "reason": reason, "sequence": metadata.sequence.stream},

@@ -1,11 +1,12 @@
-"""/healthz (the process is alive) and /readyz (its store and broker answer, migrations are applied)."""
+"""/healthz (alive), /readyz (store and broker answer, migrations applied) and /metrics (Prometheus)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 ReadinessCheck = Callable[[], Awaitable[str | None]]
 
@@ -16,6 +17,10 @@ def health_router() -> APIRouter:
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "alive"}
+
+    @router.get("/metrics")
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:

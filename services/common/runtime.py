@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -11,7 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client as NatsClient
+from opentelemetry.metrics import Observation
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,7 +25,9 @@ from eventstore.relay import OutboxRelay, connect_nats
 from services.common.auth import TokenVerifier
 from services.common.consumer import EventConsumer
 from services.common.health import ReadinessCheck, health_router
+from services.common.json_body import RequestRefused, answer_refusal
 from services.common.settings import PipelineSettings
+from services.common.telemetry import meter
 
 log = logging.getLogger("cpi.runtime")
 
@@ -44,8 +49,27 @@ BackgroundWork = Callable[[ServiceContext, asyncio.Event], Coroutine[Any, Any, N
 
 
 async def run_relay(context: ServiceContext, stopping: asyncio.Event) -> None:
-    context.relay = OutboxRelay(context.engine, context.settings.database_url, context.settings.nats_url)
-    await context.relay.run(stopping)
+    relay = context.relay = OutboxRelay(context.engine, context.settings.database_url, context.settings.nats_url)
+    meter("cpi.relay").create_observable_gauge(
+        "cpi_relay_lag_events",
+        callbacks=[lambda _: [Observation(relay.lag)]],
+        description="Events recorded in the store and not yet published to JetStream",
+    )
+    await relay.run(stopping)
+
+
+async def _supervised(work: BackgroundWork, context: ServiceContext, stopping: asyncio.Event) -> None:
+    """Background work that fails is logged (its kind only) and started again, never silently lost."""
+    while not stopping.is_set():
+        try:
+            await work(context, stopping)
+            return
+        except Exception as exc:
+            log.error(
+                "background work failed; restarting", extra={"service": context.name, "error": type(exc).__name__}
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), 2.0)
 
 
 def create_service_app(
@@ -74,6 +98,7 @@ def create_service_app(
             context.consumers = list(consumers(context))
             broker = NatsBroker(
                 settings.nats_url,
+                middlewares=[NatsTelemetryMiddleware()],
                 name=f"cpi-{name}",
                 max_reconnect_attempts=-1,
                 reconnect_time_wait=1,
@@ -82,7 +107,7 @@ def create_service_app(
             for consumer in context.consumers:
                 consumer.register(broker)
             await broker.start()
-        tasks = [asyncio.create_task(run(context, stopping)) for run in work]
+        tasks = [asyncio.create_task(_supervised(run, context, stopping)) for run in work]
         app.state.readiness_checks = readiness_checks(context)
         log.info("service started", extra={"service": name})
         try:
@@ -99,6 +124,7 @@ def create_service_app(
     app = FastAPI(title=title or f"CPI {name}", lifespan=lifespan)
     if settings.jwt_secret is not None:
         app.state.token_verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_audience)
+    app.add_exception_handler(RequestRefused, answer_refusal)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
@@ -117,4 +143,8 @@ def readiness_checks(context: ServiceContext) -> dict[str, ReadinessCheck]:
     async def broker() -> str | None:
         return None if context.nats.is_connected else "NATS is not connected"
 
-    return {"store": store, "nats": broker}
+    async def relay_lag() -> str | None:
+        lag = context.relay.lag if context.relay is not None else 0
+        return f"relay lag {lag} events" if lag > context.settings.relay_lag_threshold else None
+
+    return {"store": store, "nats": broker, "relay_lag": relay_lag}

@@ -26,11 +26,15 @@ class PipelineSettings(BaseSettings):
     hmac_key: SecretStr | None = None
     jwt_secret: SecretStr | None = None
     jwt_audience: str = "cpi"
-    review_window_minutes: int = Field(default=120, ge=1)
+    review_window_minutes: float = Field(default=120, gt=0)
+    review_check_seconds: float = Field(default=15, gt=0)
     max_attempts: int = Field(default=5, ge=1)
     stream_replicas: int = Field(default=1, ge=1, le=5)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    retention_days: float | None = Field(default=None, gt=0)
+    retention_check_seconds: float = Field(default=3600, gt=0)
     run_relay: bool = False
+    relay_lag_threshold: int = Field(default=10_000, ge=1)
     grading_policy: Path | None = None
     log_level: str = "INFO"
 

@@ -23,7 +23,7 @@ def new_reference() -> str:
     return f"CPI-{chars[:4]}-{chars[4:]}"
 
 
-def review_due_at(received_at: datetime, window_minutes: int) -> datetime:
+def review_due_at(received_at: datetime, window_minutes: float) -> datetime:
     return received_at + timedelta(minutes=window_minutes)
 
 

@@ -42,7 +42,7 @@ async def accept_submission(
     submission: Submission,
     keys: IntakeKeys,
     *,
-    review_window_minutes: int,
+    review_window_minutes: float,
     idempotency_key: str | None = None,
     actor: str = "partner",
     trace_context: dict[str, str] | None = None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from services.sanitiser.scanning import AFTER_WORD_START
+
 MONTHS = (
     "january",
     "february",
@@ -25,12 +27,25 @@ _MONTH = (
 )
 _ORDINAL = r"(?:st|nd|rd|th)?"
 
-# A full date with a year, in the numeric and written forms used in UK free text.
+# The month names above with their first letter already read (for a scan that starts at it).
+_MONTH_AFTER_FIRST_LETTER = (
+    r"(?:(?<=j)(?:an(?:uary)?|une?|uly?)|(?<=f)eb(?:ruary)?|(?<=m)(?:ar(?:ch)?|ay)"
+    r"|(?<=a)(?:pr(?:il)?|ug(?:ust)?)|(?<=s)ep(?:t(?:ember)?)?|(?<=o)ct(?:ober)?"
+    r"|(?<=n)ov(?:ember)?|(?<=d)ec(?:ember)?)"
+)
+
+# A full date with a year, in the numeric and written forms used in UK free text:
+#   \b(?:\d{1,2}[/.-]\d{1,2}[/.-](?P<y1>\d{4}|\d{2})
+#    |\d{1,2}(st|nd|rd|th)?\s+(?:of\s+)?MONTH\.?,?\s+(?P<y2>\d{4})
+#    |MONTH\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+(?P<y3>\d{4})
+#    |(?P<y4>\d{4})-\d{2}-\d{2})\b
+# written to start with the character class of its first character, which Python scans for fast.
 DATE_WITH_YEAR = re.compile(
-    rf"\b(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?P<y1>\d{{4}}|\d{{2}})"
-    rf"|\d{{1,2}}{_ORDINAL}\s+(?:of\s+)?{_MONTH}\.?,?\s+(?P<y2>\d{{4}})"
-    rf"|{_MONTH}\.?\s+\d{{1,2}}{_ORDINAL},?\s+(?P<y3>\d{{4}})"
-    rf"|(?P<y4>\d{{4}})-\d{{2}}-\d{{2}})\b"
+    rf"[\dadfjmnos]{AFTER_WORD_START}"
+    rf"(?:(?<=\d)(?:\d?[/.\-]\d{{1,2}}[/.\-](?P<y1>\d{{4}}|\d{{2}})"
+    rf"|\d?{_ORDINAL}\s+(?:of\s+)?{_MONTH}\.?,?\s+(?P<y2>\d{{4}})"
+    rf"|\d{{3}}(?<=(?P<y4>\d{{4}}))-\d{{2}}-\d{{2}})"
+    rf"|{_MONTH_AFTER_FIRST_LETTER}\.?\s+\d{{1,2}}{_ORDINAL},?\s+(?P<y3>\d{{4}}))\b"
 )  # matched against lower-cased text
 
 BIRTH_CONTEXT = re.compile(

@@ -1,4 +1,4 @@
-"""Detectors of anyone's contact details, handles, vehicles, NI numbers, addresses and birth dates."""
+"""Detectors of anyone's contact details, handles, NI numbers, addresses and birth dates."""
 
 from __future__ import annotations
 
@@ -7,34 +7,58 @@ import re
 import phonenumbers
 
 from services.sanitiser.dates import BIRTH_CONTEXT, BORN_YEAR, DATE_WITH_YEAR, date_year
+from services.sanitiser.scanning import AFTER_WORD_START as _AFTER_WORD_START
+from services.sanitiser.scanning import word_start
 from services.sanitiser.spans import Span
 from services.sanitiser.vocabulary import STREET_WORDS, words
 
 EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_LOCAL_PART_SYMBOLS = frozenset("_.%+'-")
 
 # Anything a UK phone number could hide in: libphonenumber then checks each candidate.
-_PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d\s\-.()/]{7,20}\d")
+# Both are written to start with a character class, which Python's engine scans for fast:
+# "[+(]?\d..." as "[+(\d]" and a digit after a "+" or "(".
+_PHONE_CANDIDATE = re.compile(r"[+(\d](?:(?<=[+(])\d|(?<=\d))[\d\s\-.()/]{7,20}\d")
 # Phone-shaped digit runs libphonenumber may reject: a wrong digit still points at a person.
-_PHONE_SHAPED = re.compile(r"(?:(?:\+|00)\s*44\s*(?:\(\s*0\s*\)\s*)?|\(?0)\d(?:[\s\-.()]{0,2}\d){8,9}(?!\d)")
-
-_HANDLE_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
-_HANDLE_URL = re.compile(
-    r"\b(?:https?://)?(?:www\.)?(?:instagram\.com|tiktok\.com/@?|facebook\.com|fb\.com|x\.com"
-    r"|twitter\.com|snapchat\.com/add|youtube\.com/@?|t\.me)/[A-Za-z0-9_.]+[A-Za-z0-9_]",
-    re.IGNORECASE,
+_PHONE_SHAPED = re.compile(
+    r"(?:\+\s*44\s*(?:\(\s*0\s*\)\s*)?|00\s*44\s*(?:\(\s*0\s*\)\s*)?|\(0|0)\d(?:[\s\-.()]{0,2}\d){8,9}(?!\d)"
 )
-_PLATFORM = (
-    r"(?:snap(?:chat)?|insta(?:gram)?|tik\s?tok|discord|twitter|telegram|facebook|fb"
-    r"|youtube|roblox|whatsapp|kik|threads|twitch|xbox|psn|playstation)"
+
+# "(?<![\w.@])@..." written to start with its "@" (fast to scan for) and to look back past it.
+_HANDLE_AT = re.compile(r"@(?<![\w.@]@)[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+_SITES = (
+    r"(?:instagram\.com|tiktok\.com/@?|facebook\.com|fb\.com|x\.com"
+    r"|twitter\.com|snapchat\.com/add|youtube\.com/@?|t\.me)"
+)
+# Case-insensitively "\b(?:https?://)?(?:www\.)?SITES/[A-Za-z0-9_.]+[A-Za-z0-9_]", written to start
+# with its first letter (fast to scan for): every alternative starts with a different letter.
+_HANDLE_URL = re.compile(
+    word_start(
+        (
+            rf"https?://(?:www\.)?{_SITES}",
+            rf"www\.{_SITES}",
+            *(r"instagram\.com", r"tiktok\.com/@?", r"facebook\.com", r"fb\.com", r"x\.com"),
+            *(r"twitter\.com", r"snapchat\.com/add", r"youtube\.com/@?", r"t\.me"),
+        ),
+        ignore_case=True,
+    )
+    + r"(?i:/[A-Za-z0-9_.]+[A-Za-z0-9_])"
+)
+_PLATFORM = word_start(
+    (
+        *(r"snap(?:chat)?", r"insta(?:gram)?", r"tik\s?tok", "discord", "twitter", "telegram", "facebook"),
+        *("fb", "youtube", "roblox", "whatsapp", "kik", "threads", "twitch", "xbox", "psn", "playstation"),
+    )
 )
 _HANDLE_WORD = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?"
 _HANDLE_AFTER_PLATFORM = re.compile(
-    rf"\b{_PLATFORM}(?:\s+(?:account|name|handle|username|user|profile|channel|page|id|tag))*"
+    rf"{_PLATFORM}(?:\s+(?:account|name|handle|username|user|profile|channel|page|id|tag))*"
     rf"(?:(?P<said>\s*[:\-]\s*|\s+(?:as|is|called|named|under|by|username|handle)\s+)|\s+)"
     rf"(?:[\"“](?P<quoted>[^\"”\n]{{2,40}})[\"”]|(?P<bare>{_HANDLE_WORD}))"
 )
+_LABEL = word_start(("username", r"user\s?name", "handle", "gamertag", r"screen\s?name"), ignore_case=True)
 _HANDLE_AFTER_LABEL = re.compile(
-    rf"(?i:\b(?:username|user\s?name|handle|gamertag|screen\s?name)(?:\s+is)?\s*[:\-]?\s*)"
+    rf"{_LABEL}(?i:(?:\s+is)?\s*[:\-]?\s*)"
     rf"[\"“]?({_HANDLE_WORD})[\"”]?"
 )
 _QUOTED_HANDLE = re.compile(r"[\"“]([A-Za-z0-9_.\-]*(?:[._]|\d)[A-Za-z0-9_.\-]*)[\"”]")
@@ -44,31 +68,38 @@ _NOT_HANDLES = words(
     "channel"
 )
 
-_VRM_FULL = re.compile(
-    r"\b(?:[A-Z]{2}[0-9]{2}\s?[A-Z]{3}"  # current: AB12 CDE
-    r"|[A-Z][0-9]{1,3}\s?[A-Z]{3}"  # prefix: A123 BCD
-    r"|[A-Z]{3}\s?[0-9]{1,3}[A-Z])\b"  # suffix: ABC 123D
-)
-_VRM_CONTEXT = re.compile(
-    r"(?i:\b(?:reg(?:istration)?|index|plates?|vrm|number\s+plate))"
-    r"(?i:\s+(?:number|no\.?|mark|is|was|of|reads?|reading|like|ending|starting|beginning|in|with"
-    r"|partial|partially|seen|as|similar|to|style|possibly|maybe|includes?|containing))*"
-    r"[\s:,]*[\"“']?(?P<vrm>[A-Z0-9]{2,4}(?:\s[A-Z0-9]{1,3})?)\b"
-)
-_NI_NUMBER = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
-_POSTCODE = re.compile(r"\b(?P<district>[A-Z]{1,2}[0-9][A-Z0-9]?)\s*(?P<inward>[0-9][A-Z]{2})\b")
+_NI_NUMBER = re.compile(rf"[A-Z]{_AFTER_WORD_START}[A-Z]\s?\d{{2}}\s?\d{{2}}\s?\d{{2}}\s?[A-D]\b")
+_POSTCODE = re.compile(rf"(?P<district>[A-Z]{_AFTER_WORD_START}[A-Z]?[0-9][A-Z0-9]?)\s*(?P<inward>[0-9][A-Z]{{2}})\b")
 _STREET = "(?:" + "|".join(STREET_WORDS) + r")\b"
 _CAP_WORDS = r"(?:[A-Z][\w'’-]*\s+){1,3}"
 _FLAT = r"(?:Flat|Apartment|Apt|Unit|Room)\b\s+\d+[A-Za-z]?\s*,?\s+"
+# "(?<![\w.,:/])\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+WORDS STREET | FLAT WORDS STREET", written to start
+# with the class of its first character (fast to scan for) and to look back at that character.
+_FLAT_AFTER_FIRST_LETTER = r"(?:(?<=F)lat|(?<=A)partment|(?<=A)pt|(?<=U)nit|(?<=R)oom)\b\s+\d+[A-Za-z]?\s*,?\s+"
 _ADDRESS = re.compile(
-    rf"(?<![\w.,:/])\d{{1,4}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+{_CAP_WORDS}{_STREET}(?:\s+{_STREET})?"
-    rf"|{_FLAT}{_CAP_WORDS}{_STREET}(?:\s+{_STREET})?"
+    rf"[\dFAUR](?:(?<=\d)(?<![\w.,:/]\d)\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+{_CAP_WORDS}{_STREET}(?:\s+{_STREET})?"
+    rf"|{_FLAT_AFTER_FIRST_LETTER}{_CAP_WORDS}{_STREET}(?:\s+{_STREET})?)"
 )
 _BEFORE_HOUSE_NUMBER = re.compile(rf"(?:{_FLAT})?(?:\b(?i:number|no\.?)\s+)?$")
 
 
 def find_emails(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), "EMAIL") for m in EMAIL.finditer(text)]
+    """EMAIL's matches, found from each "@" back to the start of its local part (scanning the whole
+    text for a local part would try a match at every letter)."""
+    spans: list[Span] = []
+    covered = 0
+    at = text.find("@")
+    while at != -1:
+        start = at
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in _LOCAL_PART_SYMBOLS):
+            start -= 1
+        # A local part starting inside the last match cannot start one (EMAIL looks back).
+        match = EMAIL.match(text, start) if covered <= start < at else None
+        if match:
+            spans.append(Span(match.start(), match.end(), "EMAIL"))
+            covered = match.end()
+        at = text.find("@", at + 1)
+    return spans
 
 
 def find_phones(text: str) -> list[Span]:
@@ -88,10 +119,11 @@ def find_phones(text: str) -> list[Span]:
 
 def find_handles(text: str) -> list[Span]:
     """Social-media handles: @name, profile links, and names given after a platform or label."""
-    spans = [Span(m.start(), m.end(), "HANDLE") for m in _HANDLE_AT.finditer(text)]
-    if "/" in text:
-        spans += [Span(m.start(), m.end(), "HANDLE") for m in _HANDLE_URL.finditer(text)]
     lowered = text.lower()
+    spans = [Span(m.start(), m.end(), "HANDLE") for m in _HANDLE_AT.finditer(text)] if "@" in text else []
+    # Every profile link holds ".com/" or ".me/" (letters case-insensitive matching equates with no others).
+    if ".com/" in lowered or ".me/" in lowered:
+        spans += [Span(m.start(), m.end(), "HANDLE") for m in _HANDLE_URL.finditer(text)]
     for match in _HANDLE_AFTER_PLATFORM.finditer(lowered if len(lowered) == len(text) else text):
         group = "quoted" if match.group("quoted") else "bare"
         value = text[match.start(group) : match.end(group)]
@@ -114,16 +146,6 @@ def _looks_like_handle(value: str) -> bool:
     return any(c.isdigit() or c in "._" for c in value)
 
 
-def find_vehicles(text: str) -> list[Span]:
-    """Registration marks: full current, prefix and suffix formats, and partial ones after 'reg'."""
-    spans = [Span(m.start(), m.end(), "VRM") for m in _VRM_FULL.finditer(text)]
-    for match in _VRM_CONTEXT.finditer(text):
-        value = match.group("vrm")
-        if any(c.isdigit() for c in value) or (value.isalpha() and len(value) == 3):
-            spans.append(Span(match.start("vrm"), match.end("vrm"), "VRM"))
-    return spans
-
-
 def find_ni_numbers(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), "NI_NUMBER") for m in _NI_NUMBER.finditer(text)]
 
@@ -144,8 +166,8 @@ def find_addresses(text: str) -> list[Span]:
 
 def find_dates_of_birth(text: str, reference_year: int) -> list[Span]:
     """Dates after 'born'/'DOB', dated long enough ago to be a birth, and 'born in 2011'."""
-    spans = [Span(m.start(), m.end(), "DOB") for m in BORN_YEAR.finditer(text)]
     lowered = text.lower()
+    spans = [Span(m.start(), m.end(), "DOB") for m in BORN_YEAR.finditer(text)] if "born" in lowered else []
     for match in DATE_WITH_YEAR.finditer(lowered if len(lowered) == len(text) else text):
         before = text[max(0, match.start() - 30) : match.start()]
         if BIRTH_CONTEXT.search(before) or date_year(match) <= reference_year - 5:

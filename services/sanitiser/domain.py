@@ -18,12 +18,12 @@ from services.sanitiser.detectors import (
     find_ni_numbers,
     find_phones,
     find_postcodes,
-    find_vehicles,
 )
 from services.sanitiser.identity import IdentityMatcher
 from services.sanitiser.names import find_names
 from services.sanitiser.self_reference import find_self_references, source_is_reporter
 from services.sanitiser.spans import Span, render, render_plain
+from services.sanitiser.vehicles import find_vehicles
 
 SANITISER_VERSION = "sanitiser-1"
 

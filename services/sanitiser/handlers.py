@@ -12,6 +12,7 @@ from eventstore.data_keys import load_data_key
 from services.common.consumer import HandlerFailed, Outcome, follow_on
 from services.common.sealing import MasterKeyring, unseal
 from services.sanitiser.domain import SANITISER_VERSION, sanitise, source_reference
+from services.sanitiser.linking import linked_identifiers
 
 
 @dataclass(frozen=True)
@@ -40,5 +41,11 @@ async def sanitise_submission(conn: AsyncConnection, envelope: EventEnvelope, ke
         occurred_text=products.occurred_text,
         source_context=products.source_context,
         sanitiser_version=SANITISER_VERSION,
+        linked_identifiers=linked_identifiers(
+            submission.information.text,
+            products.partnership_summary.redactions,
+            products.intelligence_log.redactions,
+            keys.pseudonym_key,
+        ),
     )
     return follow_on(envelope, "sanitiser", event)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from contracts.submission import Submission
 from services.sanitiser.dates import date_of_birth_pattern
+from services.sanitiser.literals import Phrase, SearchText, phrase_matches
 from services.sanitiser.spans import Span
 from services.sanitiser.vocabulary import (
     ORG_TYPE_WORDS,
@@ -22,7 +25,7 @@ from services.sanitiser.vocabulary import (
     words,
 )
 
-_NOT_DIGIT = re.compile(r"\D")
+_NOT_DIGITS = re.compile(r"\D+")
 _POSTCODE_IN_LINE = re.compile(r"(?i)\b(?P<district>[A-Z]{1,2}\d[A-Z\d]?)\s*(?P<inward>\d[A-Z]{2})\b")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*")
 _PHONE_IN_TEXT = re.compile(r"(?:\+|\(?\b0)[\d\s\-.()]{8,18}\d")
@@ -30,28 +33,21 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 # A title or initial just before a name is removed with it ("Ms Smith", "J. Smith").
 _TITLE_OR_INITIAL_BEFORE = re.compile(r"(?:\b(?:" + "|".join(sorted(TITLES)) + r")\.?\s+)?(?:\b[A-Z]\.?\s+)?$")
 _NAME_KINDS = frozenset({"REPORTER_NAME", "SOURCE_NAME"})
-_NOT_PLACE = r"(?!\s+(?:" + "|".join(sorted(PLACE_NOUNS)) + r")\b)"
+# A name part that is also a word is not a name when a place noun follows ("Hill Road").
+_PLACE_NOUN_NEXT = re.compile(r"\s+(?:" + "|".join(sorted(PLACE_NOUNS)) + r")\b")
 _WORD_NAME_PARTS = frozenset(word.lower() for word in WORD_NAMES | WORD_SURNAMES)
 _COMMON_PREFIXES = words("the and for but not can may her his its our out you was are all any one had has")
 _ROLE_NOUN_WORDS = frozenset(noun.split()[-1] for noun in ROLE_NOUNS)
 
 
-def _word_literal(value: str) -> str:
-    """A literal that must stand alone as a word, written to start with its first character so
-    the regex engine can scan for it quickly (the boundary check sits just after that character)."""
-    tokens = value.split()
-    escaped = r"\s+".join(re.escape(token) for token in tokens)
-    first = value[0]
-    if first.isalnum():
-        escaped = re.escape(first) + rf"(?<![^\W_]{re.escape(first)})" + escaped[len(re.escape(first)) :]
-    return escaped + (r"(?![^\W_])" if value[-1].isalnum() else "")
+def _word_phrase(value: str, *, case_sensitive: bool = False) -> Phrase:
+    """A literal that must stand alone as a word, spacing flexible."""
+    return Phrase.of(value, ignore_case=not case_sensitive, whole_word=True)
 
 
-def _literal(value: str) -> str:
-    """A value as a regex: spacing flexible; short values must stand alone as words."""
-    if len(value) < 6:
-        return _word_literal(value)
-    return r"\s+".join(re.escape(part) for part in value.split())
+def _phrase(value: str) -> Phrase:
+    """A value, spacing flexible; short values must stand alone as words."""
+    return Phrase.of(value, whole_word=len(value) < 6)
 
 
 def name_parts(name: str) -> list[str]:
@@ -109,13 +105,15 @@ def phone_pattern(national: str) -> str:
 
 
 class _Term(NamedTuple):
-    """One identifier pattern, and a literal that any text it matches must contain."""
+    """One identifier: literal phrases (any of them) or a regex, and a literal that any text it
+    matches must contain."""
 
     kind: str
-    pattern: str
+    pattern: str | tuple[Phrase, ...]
     needle: str
     case_sensitive: bool = False
     in_digits: bool = False
+    not_before_place: bool = False
 
 
 class IdentityMatcher:
@@ -135,7 +133,10 @@ class IdentityMatcher:
         if reporter.role:
             phrases, acronyms = role_variants(reporter.role)
             terms += [_literal_term("REPORTER_ROLE", phrase) for phrase in phrases]
-            terms += [_Term("REPORTER_ROLE", _word_literal(a), a, case_sensitive=True) for a in acronyms]
+            terms += [
+                _Term("REPORTER_ROLE", (_word_phrase(a, case_sensitive=True),), a, case_sensitive=True)
+                for a in acronyms
+            ]
         free_text = " ".join(filter(None, (source.recontact_details, source.address)))
         phones = [reporter.telephone, source.telephone, *_PHONE_IN_TEXT.findall(free_text)]
         emails = [reporter.email, source.email, *_EMAIL_IN_TEXT.findall(free_text)]
@@ -153,48 +154,74 @@ class IdentityMatcher:
         if source.recontact_details:
             terms.append(_literal_term("RECONTACT_DETAILS", source.recontact_details))
         self._terms = terms
-        self._compiled: dict[_Term, re.Pattern[str]] = {}
 
     def find(self, text: str) -> list[Span]:
         """Every occurrence of the reporter's or source's identifiers in the text."""
         lowered = text.lower()
-        digits = _NOT_DIGIT.sub("", text)
+        searched = SearchText(text)
+        digits: str | None = None
         spans: list[Span] = []
         for term in self._terms:
-            if term.needle.lower() not in (digits if term.in_digits else lowered):
+            if term.in_digits:
+                if digits is None:
+                    digits = _NOT_DIGITS.sub("", text)
+                if term.needle.lower() not in digits:
+                    continue
+            elif term.needle.lower() not in lowered:
                 continue
-            pattern = self._compiled.get(term)
-            if pattern is None:
-                pattern = re.compile(term.pattern, 0 if term.case_sensitive else re.IGNORECASE)
-                self._compiled[term] = pattern
-            for match in pattern.finditer(text):
-                start = match.start()
+            for start, end in _term_matches(term, searched):
                 if term.kind in _NAME_KINDS:
                     before = _TITLE_OR_INITIAL_BEFORE.search(text, max(0, start - 12), start)
                     start = before.start() if before else start
-                spans.append(Span(start, match.end(), term.kind))
+                spans.append(Span(start, end, term.kind))
         return spans
 
 
+def _term_matches(term: _Term, searched: SearchText) -> Iterator[tuple[int, int]]:
+    """The term's matches, as ``re.finditer`` of its pattern would give them; with
+    not_before_place, those followed by a place noun are skipped and the search goes on from the
+    next character, as a negative lookahead would."""
+    text = searched.text
+    if isinstance(term.pattern, str):
+        pattern = _compiled(term.pattern, 0 if term.case_sensitive else re.IGNORECASE)
+        candidates: Iterator[tuple[int, int]] = (match.span() for match in pattern.finditer(text))
+    elif len(term.pattern) == 1:
+        candidates = phrase_matches(term.pattern[0], searched)
+    else:
+        candidates = heapq.merge(*(phrase_matches(phrase, searched) for phrase in term.pattern))
+    position = 0
+    for start, end in candidates:
+        if start < position or (term.not_before_place and _PLACE_NOUN_NEXT.match(text, end)):
+            continue
+        yield start, end
+        position = end if end > start else start + 1
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str, flags: int) -> re.Pattern[str]:
+    """Identity patterns recur (the same reporter writes again): compile each once."""
+    return re.compile(source, flags)
+
+
 def _literal_term(kind: str, value: str, *, bounded: bool = False) -> _Term:
-    source = _literal(value)
-    if bounded:
-        source = _word_literal(value)
-    return _Term(kind, source, value.split()[0] if value.split() else value)
+    phrase = _word_phrase(value) if bounded else _phrase(value)
+    return _Term(kind, (phrase,), value.split()[0] if value.split() else value)
 
 
 def _name_terms(name: str, kind: str) -> list[_Term]:
     """The full name and each part, capitalised-only for parts that are also everyday words."""
-    terms = [_Term(kind, _literal(name), name.split()[0])]
+    terms = [_Term(kind, (_phrase(name),), name.split()[0])]
     for part in name_parts(name):
         if part.lower() in _WORD_NAME_PARTS:
-            forms = "|".join(_word_literal(form) for form in {part.title(), part.upper(), part})
-            terms.append(_Term(kind, f"(?:{forms}){_NOT_PLACE}", part, case_sensitive=True))
+            forms = tuple(
+                _word_phrase(form, case_sensitive=True) for form in dict.fromkeys((part.title(), part.upper(), part))
+            )
+            terms.append(_Term(kind, forms, part, case_sensitive=True, not_before_place=True))
         else:
-            terms.append(_Term(kind, _word_literal(part), part))
+            terms.append(_Term(kind, (_word_phrase(part),), part))
     for given in name_parts(name)[:1]:
         for short in _short_forms(given):
-            terms.append(_Term(kind, _word_literal(short), short, case_sensitive=True))
+            terms.append(_Term(kind, (_word_phrase(short, case_sensitive=True),), short, case_sensitive=True))
     return terms
 
 

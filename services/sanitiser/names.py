@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
+from services.sanitiser.scanning import word_start, words_at_word_start
 from services.sanitiser.spans import Span
 from services.sanitiser.vocabulary import (
     BUSINESS_WORDS,
@@ -24,18 +25,17 @@ from services.sanitiser.vocabulary import (
 )
 
 _WORD = r"[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*"
-_CAPITALISED = re.compile(rf"(?<![\w'’-]){_WORD}(?![\w-])")
+# "(?<![\w'’-])WORD(?![\w-])", written to start with the capital (fast to scan for) and look back past it.
+_CAPITALISED = re.compile(r"[A-Z](?<![\w'’-][A-Z])[A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*(?![\w-])")
 _SEQUENCE = rf"{_WORD}(?:\s+{_WORD}){{0,2}}"
-_TITLED = re.compile(rf"\b(?:{'|'.join(sorted(TITLES))})\.?\s+(?:[A-Z]\.?\s+)?(?P<name>{_WORD}(?:\s+{_WORD})?)")
-_PHRASES = "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(NAMING_PHRASES, key=len, reverse=True))
+_TITLED = re.compile(rf"{word_start(sorted(TITLES))}\.?\s+(?:[A-Z]\.?\s+)?(?P<name>{_WORD}(?:\s+{_WORD})?)")
 # Context words are found in the lower-cased text (much faster than case-insensitive matching);
 # the name itself is then read from the original text at the same offset.
-_PHRASE_END = re.compile(rf"\b(?:{_PHRASES})\s+")
+_PHRASE_END = re.compile(rf"{words_at_word_start(NAMING_PHRASES)}\s+")
 _QUOTED_OR_NAME = re.compile(rf"[\"“](?P<quoted>[^\"”\n]{{1,30}})[\"”]|(?P<name>{_SEQUENCE})")
 _QUOTED = re.compile(r"[\"“](?P<name>[A-Z][A-Za-z'’.\-]*(?:\s+[A-Z][A-Za-z'’.\-]*){0,2})[\"”]")
 _NICKNAMED = re.compile(rf"(?P<first>{_WORD})\s+[\"“][^\"”\n]{{1,25}}[\"”]\s+(?P<last>{_WORD})")
-_CONTEXT = "|".join(sorted(PERSON_CONTEXT_WORDS, key=len, reverse=True))
-_CONTEXT_END = re.compile(rf"\b(?:{_CONTEXT})\s*,?\s+(?:(?:is|called|named)\s+)?")
+_CONTEXT_END = re.compile(rf"{words_at_word_start(PERSON_CONTEXT_WORDS)}\s*,?\s+(?:(?:is|called|named)\s+)?")
 _NAME_AT = re.compile(rf"(?P<name>{_SEQUENCE})")
 _BEFORE_AGE = re.compile(rf"(?P<name>{_SEQUENCE})(?:,\s*|\s+\()(?i:aged\s+|age\s+)?\d{{1,2}}\b(?![:.]\d|\s*(?i:am|pm))")
 _BEFORE_RELATIVE = re.compile(

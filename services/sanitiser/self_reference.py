@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from contracts.submission import Submission
+from services.sanitiser.scanning import prefix_tree, word_start
 from services.sanitiser.spans import Span
 from services.sanitiser.vocabulary import RELATION_NOUNS, ROLE_NOUNS
 
 
 def _alternation(phrases: tuple[str, ...]) -> str:
-    ordered = sorted(phrases, key=len, reverse=True)
-    return "(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in ordered) + ")"
+    """The phrases, longest first, as one prefix tree."""
+    return "(?:" + prefix_tree(phrases) + ")"
 
 
 _ROLE = _alternation(ROLE_NOUNS)
@@ -51,6 +52,7 @@ _PREMISES = _alternation(
         "charity",
     )
 )
+_I = word_start(("I",))  # the word "I", found by scanning for the letter
 _OWNER = r"(?:his|her|their|the|a|an|its)"
 _FEW_WORDS = r"(?:[\w'’-]+\s+){0,3}?"
 _CAPITALISED_PLACE = r"(?!I\b)[A-Z][\w'’-]*(?:\s+(?!I\b)[A-Z][\w'’-]*){0,2}"
@@ -72,39 +74,48 @@ SELF_REFERENCES: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, tuple[str,
     (re.compile(core), left, needles)
     for core, left, needles in (
         # "as his form tutor at Oakfield", "being their key worker"
-        (rf"\b(?i:as|being)\s+(?i:{_OWNER})\s+{_FEW_WORDS}(?i:{_ROLE})\b{_AT_PLACE}", None, ("as ", "being ")),
+        (
+            rf"{word_start(('as', 'being'), ignore_case=True)}\s+(?i:{_OWNER})\s+{_FEW_WORDS}(?i:{_ROLE})\b{_AT_PLACE}",
+            None,
+            ("as ", "being "),
+        ),
         # "I'm his key worker at the hostel", "I am the deputy head at Cantell"
         (
-            rf"\bI(?:'m|’m|\s+(?i:am|was))\s+(?i:{_OWNER})\s+{_FEW_WORDS}(?i:{_ROLE})\b{_AT_PLACE}",
+            rf"{_I}(?:'m|’m|\s+(?i:am|was))\s+(?i:{_OWNER})\s+{_FEW_WORDS}(?i:{_ROLE})\b{_AT_PLACE}",
             None,
             ("i'm", "i’m", "i am", "i was"),
         ),
         # "I work at the youth centre", "I run the Thursday drop-in"
         (
-            rf"\bI\s+(?i:work|volunteer|teach|run|help\s+out)\s+(?i:(?:at|in|for|on|with)\s+)?"
+            rf"{_I}\s+(?i:work|volunteer|teach|run|help\s+out)\s+(?i:(?:at|in|for|on|with)\s+)?"
             rf"(?i:(?:the|a|an|our)\s+)?{_FEW_WORDS}(?i:{_PREMISES})\b",
             None,
             ("i work", "i volunteer", "i teach", "i run", "i help"),
         ),
         # "one of the children I mentor", "two children I am allocated to", "I supervise"
         (
-            r"\bI\s+(?i:supervise|teach|mentor|support|manage|case[- ]manage|look\s+after"
+            rf"{_I}\s+(?i:supervise|teach|mentor|support|manage|case[- ]manage|look\s+after"
             r"|care\s+for|am\s+allocated\s+to|work\s+with|key[- ]work)\b",
             _LEFT_OF_RELATION,
             ("i ",),
         ),
         # "my pupil", "one of my young people", "our resident"
-        (rf"\b(?i:my|our)\s+(?:[\w'’-]+\s+){{0,2}}?(?i:{_RELATION})\b", _LEFT_GROUP_OF, ("my ", "our ")),
+        (
+            rf"{word_start(('my', 'our'), ignore_case=True)}\s+(?:[\w'’-]+\s+){{0,2}}?(?i:{_RELATION})\b",
+            _LEFT_GROUP_OF,
+            ("my ", "our "),
+        ),
         # "a young person on my caseload", "in my computing lesson"
         (
-            r"\b(?i:on|in|from)\s+(?i:my)\s+(?:[\w'’-]+\s+)?"
+            rf"{word_start(('on', 'in', 'from'), ignore_case=True)}\s+(?i:my)\s+(?:[\w'’-]+\s+)?"
             r"(?i:caseload|class|lesson|form|group|session|list|books)\b",
             _LEFT_ARTICLE,
             ("my ",),
         ),
         # "a patient of mine", "a client of ours"
         (
-            rf"\b(?i:a|an|one)\s+(?:[\w'’-]+\s+)?(?i:{_RELATION})\s+(?i:of\s+(?:mine|ours))\b",
+            rf"{word_start(('a', 'an', 'one'), ignore_case=True)}\s+(?:[\w'’-]+\s+)?(?i:{_RELATION})"
+            r"\s+(?i:of\s+(?:mine|ours))\b",
             None,
             ("of mine", "of ours"),
         ),

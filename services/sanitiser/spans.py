@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from contracts.events import Redaction, SanitisedText
+from contracts.events import SanitisedText
 
 PLACEHOLDERS: dict[str, str] = {
     "REPORTER_NAME": "[REPORTER]",
@@ -58,36 +58,53 @@ class Span(NamedTuple):
     kind: str
 
 
+def _sort_key(span: Span) -> tuple[int, int]:
+    return span.start, -span.end
+
+
 def merge_spans(spans: Iterable[Span], text: str) -> list[Span]:
     """Sort spans and fuse overlapping ones, and same-kind ones only whitespace apart."""
     merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+    last: Span | None = None
+    for span in sorted(spans, key=_sort_key):
         if span.end <= span.start:
             continue
-        joins_same_kind = merged and merged[-1].kind == span.kind and not text[merged[-1].end : span.start].strip()
-        if merged and (span.start < merged[-1].end or joins_same_kind):
-            last = merged[-1]
-            kind = min(last.kind, span.kind, key=lambda k: _PRIORITY.get(k, 99))
-            merged[-1] = Span(last.start, max(last.end, span.end), kind)
+        if last is not None and (
+            span.start < last.end or (last.kind == span.kind and not text[last.end : span.start].strip())
+        ):
+            # The more protective kind wins; on a tie, the one already there.
+            kind = last.kind
+            if span.kind != kind and _PRIORITY.get(span.kind, 99) < _PRIORITY.get(kind, 99):
+                kind = span.kind
+            last = merged[-1] = Span(last.start, max(last.end, span.end), kind)
         else:
             merged.append(span)
+            last = span
     return merged
 
 
 def render(text: str, spans: Iterable[Span]) -> SanitisedText:
     """Replace each merged span with its placeholder; offsets stay those of the original text."""
     pieces: list[str] = []
-    redactions: list[Redaction] = []
+    redactions: list[dict[str, str | int]] = []
     cursor = 0
     for span in merge_spans(spans, text):
         pieces.append(text[cursor : span.start])
         pieces.append(PLACEHOLDERS.get(span.kind, "[REDACTED]"))
-        redactions.append(Redaction(type=span.kind, start=span.start, end=span.end))
+        redactions.append({"type": span.kind, "start": span.start, "end": span.end})
         cursor = span.end
     pieces.append(text[cursor:])
-    return SanitisedText(text="".join(pieces), redactions=redactions)
+    # Validated in one call rather than one model at a time.
+    return SanitisedText.model_validate({"text": "".join(pieces), "redactions": redactions})
 
 
 def render_plain(text: str, spans: Iterable[Span]) -> str:
     """The same replacement for short fields whose offsets nobody needs."""
-    return render(text, spans).text
+    pieces: list[str] = []
+    cursor = 0
+    for span in merge_spans(spans, text):
+        pieces.append(text[cursor : span.start])
+        pieces.append(PLACEHOLDERS.get(span.kind, "[REDACTED]"))
+        cursor = span.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)

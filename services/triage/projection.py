@@ -1,93 +1,104 @@
-"""The triage view: one row per submission, moved forward by each event, never backward."""
+"""The triage view: one row per submission, moved forward by each event, never backward, written in batches."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.events import AlertDispatched, EventEnvelope, Graded, Sanitised, SubmissionReceived, UnknownEventType
-
-STATUS_ORDER = ("received", "sanitised", "graded", "reviewed", "actioned", "closed")
-
-# Moves status forward only: a late or replayed event never takes a submission back.
-_ADVANCE = (
-    "CASE WHEN array_position(:order, status) < array_position(:order, CAST(:status AS text)) "
-    "THEN :status ELSE status END"
+from contracts.events import EventEnvelope, EventModel
+from eventstore.store import StoredEvent, driver_connection
+from services.triage.view_fold import (
+    COLUMNS,
+    JSON_COLUMNS,
+    STATUS_ORDER,
+    VIEW_EVENTS,
+    Recorded,
+    TriageRow,
+    fold_all,
+    linked_rows,
+    row_reference,
 )
+
+__all__ = ["STATUS_ORDER", "TriageProjection"]
+
+_MODELS: dict[str, type[EventModel]] = {model.event_type: model for model in VIEW_EVENTS}
+_SELECT_ROWS = (
+    "SELECT "
+    + ", ".join(f"{column}::text" if column in JSON_COLUMNS else column for column in COLUMNS)
+    + " FROM triage_submissions WHERE reference = ANY($1::text[])"
+)
+_UPDATE_ROW = (
+    "UPDATE triage_submissions SET "
+    + ", ".join(
+        f"{column} = ${n}::jsonb" if column in JSON_COLUMNS else f"{column} = ${n}"
+        for n, column in enumerate(COLUMNS, start=1)
+        if column != "reference"
+    )
+    + " WHERE reference = $1"
+)
+_INSERT_LINKED = (
+    "INSERT INTO linked_identifiers (digest, type, reference) "
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING"
+)
+
+
+def parse_for_view(stored: Sequence[StoredEvent]) -> list[Recorded]:
+    """The events that change the view, parsed; every other type is skipped without reading its payload."""
+    recorded: list[Recorded] = []
+    for item in stored:
+        model = _MODELS.get(item.type)
+        if model is None or item.payload is None:
+            continue
+        payload = item.payload
+        event = model.model_validate_json(payload) if isinstance(payload, str) else model.model_validate(payload)
+        recorded.append(Recorded(event, item.position, item.recorded_at, item.correlation_id))
+    return recorded
+
+
+async def _driver(conn: AsyncConnection) -> Any:
+    """The asyncpg connection in this transaction, beginning SQLAlchemy's transaction first when needed."""
+    try:
+        return await driver_connection(conn)
+    except RuntimeError:
+        await conn.execute(text("SELECT 1"))
+        return await driver_connection(conn)
 
 
 class TriageProjection:
     name = "triage"
+    tables = ("triage_submissions", "linked_identifiers")
+    payload_types: tuple[str, ...] = tuple(_MODELS)
 
     async def apply(self, conn: AsyncConnection, envelope: EventEnvelope) -> None:
-        try:
-            event = envelope.event()
-        except UnknownEventType:
-            return
-        at = envelope.recorded_at
-        if isinstance(event, SubmissionReceived):
-            await conn.execute(
-                text(
-                    "INSERT INTO triage_submissions (reference, status, received_at, review_due_at, last_position) "
-                    "VALUES (:r, 'received', :received, :due, :p) ON CONFLICT (reference) DO NOTHING"
-                ),
-                {
-                    "r": event.reference,
-                    "received": event.received_at,
-                    "due": event.review_due_at,
-                    "p": envelope.position,
-                },
-            )
-        elif isinstance(event, Sanitised):
-            await self._update(
-                conn,
-                envelope,
-                "sanitised",
-                "sanitised_at = :at, intelligence_log = CAST(:log AS jsonb), "
-                "partnership_summary = CAST(:summary AS jsonb), redaction_counts = CAST(:counts AS jsonb)",
-                {
-                    "at": at,
-                    "log": event.intelligence_log.model_dump_json(),
-                    "summary": event.partnership_summary.model_dump_json(),
-                    "counts": json.dumps(event.redaction_counts),
-                },
-            )
-        elif isinstance(event, Graded):
-            grade = event.model_dump(mode="json", exclude={"reference"})
-            await self._update(
-                conn,
-                envelope,
-                "graded",
-                "graded_at = :at, priority = :priority, "
-                "categories = CAST(:categories AS jsonb), grade = CAST(:grade AS jsonb)",
-                {
-                    "at": at,
-                    "priority": event.priority.value,
-                    "categories": json.dumps(event.categories),
-                    "grade": json.dumps(grade),
-                },
-            )
-        elif isinstance(event, AlertDispatched):
-            await self._update(conn, envelope, None, "alert_state = 'dispatched'", {})
+        await self.apply_batch(conn, [envelope])
 
-    async def _update(
-        self,
-        conn: AsyncConnection,
-        envelope: EventEnvelope,
-        status: str | None,
-        assignments: str,
-        params: dict[str, object],
-    ) -> None:
-        status_sql = f"status = {_ADVANCE}, " if status else ""
-        await conn.execute(
-            text(f"UPDATE triage_submissions SET {status_sql}{assignments}, last_position = :p WHERE reference = :r"),
-            {
-                **params,
-                "order": list(STATUS_ORDER),
-                "status": status,
-                "p": envelope.position,
-                "r": envelope.correlation_id,
-            },
-        )
+    async def apply_batch(self, conn: AsyncConnection, envelopes: Sequence[EventEnvelope]) -> None:
+        stored = [StoredEvent(e.position, e.type, e.correlation_id, e.recorded_at, e.payload) for e in envelopes]
+        await self.apply_stored(conn, stored)
+
+    async def apply_stored(self, conn: AsyncConnection, events: Sequence[StoredEvent]) -> None:
+        """Apply events in order: read their rows in one query, fold in memory, write back in bulk."""
+        recorded = parse_for_view(events)
+        if not recorded:
+            return
+        driver = await _driver(conn)
+        # Plan the row lookup afresh each time: a cached generic plan made while a (shadow) table was empty
+        # keeps scanning it whole as it grows, turning a rebuild quadratic.
+        await driver.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        references = list({row_reference(r) for r in recorded})
+        rows = {record[0]: TriageRow(*record) for record in await driver.fetch(_SELECT_ROWS, references)}
+        existing = set(rows)
+        changed = fold_all(rows, recorded)
+        created = [rows[reference] for reference in changed if reference not in existing]
+        updated = [rows[reference] for reference in changed if reference in existing]
+        if created:
+            await driver.copy_records_to_table("triage_submissions", records=created, columns=COLUMNS)
+        if updated:
+            await driver.executemany(_UPDATE_ROW, updated)
+        linked = linked_rows(recorded)
+        if linked:
+            digests, types, owners = (list(column) for column in zip(*linked, strict=True))
+            await driver.execute(_INSERT_LINKED, digests, types, owners)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 _COLUMNS = (
     "reference, status, received_at, review_due_at, sanitised_at, graded_at, priority, categories, grade, "
-    "intelligence_log, partnership_summary, redaction_counts, alert_state"
+    "intelligence_log, partnership_summary, redaction_counts, alert_state, reviewed_at, breached, "
+    "assigned_team, outcome, erased"
 )
 
 
@@ -43,6 +45,11 @@ def submission_view(row: Any) -> dict[str, Any]:
         "redactions": _json(row.redaction_counts) or {},
         "grade": _json(row.grade),
         "alert_state": row.alert_state,
+        "reviewed_at": _iso(row.reviewed_at),
+        "breached": row.breached,
+        "assigned_team": row.assigned_team,
+        "outcome": row.outcome,
+        "erased": row.erased,
     }
 
 
@@ -65,18 +72,37 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise BadCursor("the cursor is not valid") from exc
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    priority: str | None = None
+    status: str | None = None
+    category: str | None = None
+    breached: bool | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+
+
+# Each filter's SQL; only these fixed strings are ever put into the query, values are bound.
+_FILTER_SQL = {
+    "priority": "priority = :priority",
+    "status": "status = :status",
+    "category": "categories @> jsonb_build_array(CAST(:category AS text))",
+    "breached": "breached = :breached",
+    "received_from": "received_at >= :received_from",
+    "received_to": "received_at < :received_to",
+}
+
+
 async def list_submissions(
-    conn: AsyncConnection, *, priority: str | None, status: str | None, limit: int, cursor: str | None
+    conn: AsyncConnection, queue: QueueFilter, *, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """Deadline first, then reference; a cursor continues after the last row of the previous page."""
     clauses: list[str] = []
     params: dict[str, Any] = {"limit": limit + 1}
-    if priority:
-        clauses.append("priority = :priority")
-        params["priority"] = priority
-    if status:
-        clauses.append("status = :status")
-        params["status"] = status
+    for name, value in asdict(queue).items():
+        if value is not None:
+            clauses.append(_FILTER_SQL[name])
+            params[name] = value
     if cursor:
         due, reference = decode_cursor(cursor)
         clauses.append("(review_due_at, reference) > (:due, :after)")
@@ -91,3 +117,35 @@ async def list_submissions(
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].review_due_at, page[-1].reference) if len(rows) > limit else None
     return {"items": [submission_view(row) for row in page], "next_cursor": next_cursor}
+
+
+async def linked_submissions(conn: AsyncConnection, reference: str) -> list[dict[str, Any]]:
+    """Other submissions that share an identifier digest with this one, most shared first."""
+    rows = await conn.execute(
+        text(
+            "SELECT other.reference, array_agg(DISTINCT other.type ORDER BY other.type) AS types, count(*) AS shared "
+            "FROM linked_identifiers mine JOIN linked_identifiers other "
+            "ON other.digest = mine.digest AND other.reference <> mine.reference "
+            "WHERE mine.reference = :r GROUP BY other.reference ORDER BY shared DESC, other.reference LIMIT 100"
+        ),
+        {"r": reference},
+    )
+    return [{"reference": row.reference, "types": list(row.types), "shared": row.shared} for row in rows]
+
+
+async def daily_counts(conn: AsyncConnection, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Submissions received per day, by priority and category."""
+    rows = await conn.execute(
+        text(
+            "SELECT date(received_at AT TIME ZONE 'UTC') AS day, coalesce(priority, 'UNGRADED') AS priority, "
+            "category, count(*) AS submissions FROM triage_submissions "
+            "LEFT JOIN LATERAL jsonb_array_elements_text(categories) AS category ON true "
+            "WHERE received_at >= :since AND received_at < :until "
+            "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ),
+        {"since": since, "until": until},
+    )
+    return [
+        {"day": row.day.isoformat(), "priority": row.priority, "category": row.category, "submissions": row.submissions}
+        for row in rows
+    ]

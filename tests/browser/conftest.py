@@ -22,8 +22,10 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread until it stops,
+    and the other tests' fixtures need asyncio.run()."""
     executable = chromium_path()
     if executable is None:
         message = "Debian's chromium is not installed (make browser-deps)"

@@ -158,3 +158,33 @@ async def test_cpi_audit_verify_exits_nonzero_and_names_the_tampered_row(
     tampered = await asyncio.to_thread(run_verify)
     assert tampered.returncode == 1
     assert "BROKEN at position 2" in tampered.stdout
+
+
+async def test_writers_racing_on_one_stream_get_consecutive_versions(engine: AsyncEngine) -> None:
+    async def write(n: int) -> None:
+        async with engine.begin() as conn:
+            await append_events(conn, "submission-RACE", [received_event("RACE", n)], ANY_VERSION)
+
+    await asyncio.gather(*(write(n) for n in range(30)))
+    async with engine.connect() as conn:
+        versions = [e.stream_version for e in await read_stream(conn, "submission-RACE")]
+    assert versions == list(range(1, 31))
+
+
+async def test_a_writer_that_waited_for_the_lock_sees_the_version_committed_meanwhile(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await append_events(conn, "submission-W", [received_event("W")], 0)
+    first = await engine.connect()
+    await first.begin()
+    await append_events(first, "submission-W", [received_event("W", 1)], 1)  # holds the head lock
+    waiting = asyncio.create_task(_append_expecting(engine, 1))
+    await asyncio.sleep(0.3)
+    await first.commit()
+    await first.close()
+    with pytest.raises(ConcurrencyConflict, match="at version 2, expected 1"):
+        await waiting
+
+
+async def _append_expecting(engine: AsyncEngine, expected: int) -> None:
+    async with engine.begin() as conn:
+        await append_events(conn, "submission-W", [received_event("W", 2)], expected)

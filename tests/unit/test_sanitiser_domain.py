@@ -140,6 +140,27 @@ def test_vehicle_registrations_in_all_formats_are_removed() -> None:
         assert removed not in summary
 
 
+def test_registrations_in_lower_and_mixed_case_are_removed() -> None:
+    text = (
+        "The car ab12cde was parked outside. Also seen: Hx63 Ptd, ab12 cde, k492 rnt, ktr 428v, "
+        "abc123d and a van with partial reg wu69 and a Golf registered as Mf21kzo."
+    )
+    summary = summary_of(text)
+    for removed in ("ab12cde", "Hx63 Ptd", "ab12 cde", "k492 rnt", "ktr 428v", "abc123d", "wu69", "Mf21kzo"):
+        assert removed not in summary, removed
+    assert summary.count("[VRM]") == 8
+
+
+def test_roads_distances_and_districts_beside_short_words_are_not_registrations() -> None:
+    text = "He came off the m27 and ran 10k to the a3 then sat in so15 for an hour in Year 10 at 4pm."
+    assert summary_of(text) == text
+
+
+def test_lower_case_partial_registration_after_reg_leaves_the_next_word() -> None:
+    summary = summary_of("A grey Golf, reg yk17 and a dent, and registration in 2019 was not seen; plate ending kxt.")
+    assert "yk17" not in summary and "[VRM] and a dent" in summary
+
+
 def test_ni_numbers_with_unissued_prefix_are_removed() -> None:
     summary = summary_of("His NI number is QQ 12 34 56 C, also written QQ123456C.")
     assert "QQ" not in summary
@@ -250,3 +271,106 @@ def test_corpus_meets_the_sanitiser_targets() -> None:
     scores = evaluate()
     assert not scores.failures(), scores.failures()
     assert sum(scores.recall["intelligence_log"].totals.values()) > 100
+
+
+# --- fast-scanning rewrites match exactly what their plain forms match ---------------------------
+
+# fmt: off
+FRAGMENT_CHOICES = [
+    " ", "  ", ", ", "\n", "-", "_", "(", "0", "07700 900123", "+44 ", "0044", "12", "3rd", "2011", "/", ".",
+    "may", "March", "jan", "of", "born", "As", "as", "being", "İn", "ın", "ſ", "\u212a", "K", "i", "I", "in",
+    "on", "my", "MY", "a", "an", "one", "Flat", "Apt", "14", "High", "Street", "Mr", "Mrs", "Dr", "friend",
+    "ex-partner", "boyfriend", "known", "named", "him", "called", "x", "Ab", "12-03-2011",
+]
+# fmt: on
+FRAGMENTS = st.lists(st.sampled_from(FRAGMENT_CHOICES), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=FRAGMENTS)
+def test_fast_scanning_patterns_match_what_their_plain_forms_match(text: str) -> None:
+    from services.sanitiser import dates, detectors
+    from services.sanitiser.scanning import words_at_word_start
+
+    words = ["in", "on", "from", "a", "an", "one", "as", "being", "my", "ex-partner", "partner", "known as"]
+    plain_words = r"\b(?:" + "|".join(r"\s+".join(w.split()) for w in sorted(words, key=len, reverse=True)) + ")"
+    month = dates._MONTH
+    pairs = [
+        (
+            re.compile(plain_words + r"\b", re.IGNORECASE),
+            re.compile(words_at_word_start(words, ignore_case=True) + r"\b"),
+        ),
+        (re.compile(plain_words + r"\s"), re.compile(words_at_word_start(words) + r"\s")),
+        (
+            re.compile(
+                rf"\b(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?P<y1>\d{{4}}|\d{{2}})|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                rf"{month}\.?,?\s+(?P<y2>\d{{4}})|{month}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})"
+                rf"|(?P<y4>\d{{4}})-\d{{2}}-\d{{2}})\b"
+            ),
+            dates.DATE_WITH_YEAR,
+        ),
+        (re.compile(r"[+(]?\d[\d\s\-.()/]{7,20}\d"), detectors._PHONE_CANDIDATE),
+        (
+            re.compile(r"(?:(?:\+|00)\s*44\s*(?:\(\s*0\s*\)\s*)?|\(?0)\d(?:[\s\-.()]{0,2}\d){8,9}(?!\d)"),
+            detectors._PHONE_SHAPED,
+        ),
+        (re.compile(r"\b(?:Mr|Mrs|Dr)\.?\s+"), re.compile(words_at_word_start(["Mr", "Mrs", "Dr"]) + r"\.?\s+")),
+    ]
+    for subject in (text, text.lower()):
+        for plain, fast in pairs:
+            expected = [(m.span(), m.groupdict()) for m in plain.finditer(subject)]
+            assert [(m.span(), m.groupdict()) for m in fast.finditer(subject)] == expected, (plain.pattern, subject)
+
+
+def test_word_name_parts_stay_where_a_place_noun_follows() -> None:
+    log = log_of("Hill Road is near. Later Hill said Hill  Lane was busy; HILL agreed.", reporter={"name": "Jo Hill"})
+    assert log == "Hill Road is near. Later [REPORTER] said Hill  Lane was busy; [REPORTER] agreed."
+
+
+# fmt: off
+LITERAL_FRAGMENTS = [
+    " ", "  ", "\n", "\u00a0", "-", "_", "'", ".", "@", "@@", "a", "A", "ab", "AB12", "ab12", "cde", "CDE", "123",
+    "D", "x", "Jo", "JO", "jo", "Hill", "hill", "HILL", "İ", "ı", "ſ", "\u212a", "K", "k", "é", "ß", "o'", "07700",
+    "900123", "dean", ".net", "example", "%", "+", "reg", "m27", "the", "https://", "www.", "/", "t.me", "X.com",
+    "instagram.com", "TikTok.com/@", "snapchat.com/add",
+]
+# fmt: on
+LITERAL_TEXTS = st.lists(st.sampled_from(LITERAL_FRAGMENTS), max_size=25).map("".join)
+PHRASE_VALUES = st.lists(
+    st.sampled_from(["Jo", "jo", "Hill", "ab", "AB12 CDE", "o'", "é", "K", "900123", "x y"]), min_size=1, max_size=3
+).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=LITERAL_TEXTS, value=PHRASE_VALUES, ignore_case=st.booleans(), whole_word=st.booleans())
+def test_plain_string_search_matches_what_the_regex_matches(
+    text: str, value: str, ignore_case: bool, whole_word: bool
+) -> None:
+    from services.sanitiser import detectors, names, vehicles
+    from services.sanitiser.literals import Phrase, SearchText, phrase_matches
+
+    phrase = Phrase.of(value, ignore_case=ignore_case, whole_word=whole_word)
+    regex = re.compile(phrase.pattern(), re.IGNORECASE if ignore_case else 0)
+    everywhere, position = [], 0
+    while (match := regex.search(text, position)) is not None:
+        everywhere.append(match.span())
+        position = match.start() + 1
+    assert list(phrase_matches(phrase, SearchText(text))) == everywhere
+
+    assert [(s.start, s.end) for s in detectors.find_emails(text)] == [m.span() for m in detectors.EMAIL.finditer(text)]
+    names_pattern = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*(?![\w-])")
+    assert [m.span() for m in names._CAPITALISED.finditer(text)] == [m.span() for m in names_pattern.finditer(text)]
+    plain_handle = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+    assert [m.span() for m in detectors._HANDLE_AT.finditer(text)] == [m.span() for m in plain_handle.finditer(text)]
+    plain_url = re.compile(
+        r"\b(?:https?://)?(?:www\.)?(?:instagram\.com|tiktok\.com/@?|facebook\.com|fb\.com|x\.com"
+        r"|twitter\.com|snapchat\.com/add|youtube\.com/@?|t\.me)/[A-Za-z0-9_.]+[A-Za-z0-9_]",
+        re.IGNORECASE,
+    )
+    assert [m.span() for m in detectors._HANDLE_URL.finditer(text)] == [m.span() for m in plain_url.finditer(text)]
+    capitals = text.upper()
+    plain_mark = re.compile(
+        r"\b(?:[A-Z]{2}[0-9]{2}\s?[A-Z]{3}|[A-Z][0-9]{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?[0-9]{1,3}[A-Z])\b"
+    )
+    marks = [(span.start, span.end) for span in vehicles.find_full_marks(capitals)]
+    assert marks == [m.span() for m in plain_mark.finditer(capitals)]

@@ -1,0 +1,162 @@
+"""Grading-to-push latency: from `Graded.recorded_at` to receipt over the SSE stream and over a signed webhook.
+
+Runs on the stack it is given: restarts its notifier with one webhook pointed at a local receiver,
+submits HIGH-priority forms through intake at a steady rate, and reads both ways out at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from datetime import datetime
+
+import httpx
+from sqlalchemy import text
+
+from bench.flow import percentile
+from cpi.devstack import DevStack, load_or_create_secrets
+from cpi.embedded import free_port
+from eventstore.database import create_engine
+from services.common.auth import issue_token
+from tests.factories import submission_json
+from tests.notifier_support import WebhookReceiver
+
+HIGH_TEXT = "Two older boys are carrying knives and said they will stab a Year 9 pupil at the park gates tonight."
+WEBHOOK_ENV = ("CPI_NOTIFIER_WEBHOOKS",)
+
+
+async def _head(database_url: str) -> int:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT position FROM event_store_head"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def _graded_at(database_url: str, references: set[str]) -> dict[str, datetime]:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                text(
+                    "SELECT correlation_id, recorded_at FROM events WHERE type = 'Graded' AND correlation_id = ANY(:r)"
+                ),
+                {"r": list(references)},
+            )
+            return {row.correlation_id: row.recorded_at for row in found}
+    finally:
+        await engine.dispose()
+
+
+async def _dispatched_at(database_url: str, references: set[str]) -> dict[str, datetime]:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                text(
+                    "SELECT correlation_id, min(recorded_at) AS at FROM events "
+                    "WHERE type = 'AlertDispatched' AND correlation_id = ANY(:r) GROUP BY correlation_id"
+                ),
+                {"r": list(references)},
+            )
+            return {row.correlation_id: row.at for row in found}
+    finally:
+        await engine.dispose()
+
+
+async def _follow_stream(url: str, token: str, after: int, seen: dict[str, float]) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Last-Event-ID": str(after)}
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=None)) as client,
+        client.stream("GET", url, headers=headers) as response,
+    ):
+        event = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "alert":
+                seen.setdefault(json.loads(line[6:])["reference"], time.time())
+
+
+async def _submit(url: str, count: int, rate: float) -> set[str]:
+    references: set[str] = set()
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def one(n: int) -> None:
+            await asyncio.sleep(n / rate)
+            response = await client.post(url, json=submission_json(HIGH_TEXT))
+            response.raise_for_status()
+            references.add(response.json()["reference"])
+
+        await asyncio.gather(*(one(n) for n in range(count)))
+    return references
+
+
+def _restart_notifier(stack: DevStack, env: dict[str, str]) -> None:
+    for key in WEBHOOK_ENV:
+        stack.extra_env.pop(key, None)
+    stack.extra_env.update(env)
+    stack.services["notifier"].stop()
+    stack.start_service("notifier")
+
+
+async def bench_push(stack: DevStack, rate: float, seconds: float) -> None:
+    database_url = stack.database_url or ""
+    receiver = WebhookReceiver(free_port())
+    receiver.start()
+    hook = {"name": "bench", "url": receiver.url, "secret": secrets.token_urlsafe(24)}
+    await asyncio.to_thread(_restart_notifier, stack, {"CPI_NOTIFIER_WEBHOOKS": json.dumps([hook])})
+    token = issue_token(load_or_create_secrets(stack.root)["CPI_JWT_SECRET"], "control_room")
+    seen: dict[str, float] = {}
+    follower = asyncio.create_task(
+        _follow_stream(f"{stack.url('notifier')}/api/v1/control-room/stream", token, await _head(database_url), seen)
+    )
+    try:
+        count = int(rate * seconds)
+        references = await _submit(f"{stack.url('intake')}/api/v1/submissions", count, rate)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            hooked = {json.loads(r.body)["reference"] for r in receiver.received}
+            graded = await _graded_at(database_url, references)
+            if graded.keys() <= seen.keys() and graded.keys() <= hooked and len(graded) == len(references):
+                break
+            await asyncio.sleep(0.2)
+        graded = await _graded_at(database_url, references)
+        webhook_at: dict[str, float] = {}
+        for received in receiver.received:
+            webhook_at.setdefault(json.loads(received.body)["reference"], received.at)
+        print(f"\n== push: Graded committed → control room, {count} HIGH submissions at {rate:.0f}/s ==")
+        dispatched = {r: at.timestamp() for r, at in (await _dispatched_at(database_url, references)).items()}
+        for name, arrived in (("dispatched", dispatched), ("SSE stream", seen), ("webhook", webhook_at)):
+            latencies = [(arrived[r] - at.timestamp()) * 1000 for r, at in graded.items() if r in arrived]
+            if not latencies:
+                print(f"  {name:10}: nothing received")
+                continue
+            print(
+                f"  {name:10}: {len(latencies)}/{len(graded)} received, "
+                f"latency ms p50 {percentile(latencies, 0.5):6.1f}"
+                f"  p95 {percentile(latencies, 0.95):6.1f}  p99 {percentile(latencies, 0.99):6.1f}"
+                f"  max {max(latencies):6.1f}"
+            )
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+        receiver.stop()
+        await asyncio.to_thread(_restart_notifier, stack, {})
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="cpi-bench-push-") as root:
+        dev = DevStack(Path(root))
+        try:
+            dev.start()
+            asyncio.run(bench_push(dev, float(sys.argv[1]) if len(sys.argv) > 1 else 50.0, 10.0))
+        finally:
+            dev.stop()
