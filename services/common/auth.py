@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import jwt
@@ -56,6 +56,23 @@ class TokenVerifier:
         return Principal(subject=str(claims["sub"]), roles=frozenset(r for r in roles if r in ROLES))
 
 
+def verify_bearer(verifier: TokenVerifier, token: str) -> Principal:
+    """The token's principal, or 401 naming only the kind of failure."""
+    try:
+        return verifier.verify(token)
+    except jwt.PyJWTError as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, f"invalid token: {type(exc).__name__}", {"WWW-Authenticate": "Bearer"}
+        ) from None
+
+
+def check_roles(principal: Principal, allowed: Sequence[str]) -> Principal:
+    """The principal if it holds one of the allowed roles, else 403."""
+    if not principal.roles & set(allowed):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {', '.join(allowed)}")
+    return principal
+
+
 def require_roles(*allowed: str) -> Callable[[Request], Awaitable[Principal]]:
     """401 without a valid token, 403 with a token whose roles are not allowed here."""
 
@@ -66,15 +83,6 @@ def require_roles(*allowed: str) -> Callable[[Request], Awaitable[Principal]]:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, "a bearer token is required", {"WWW-Authenticate": "Bearer"}
             )
-        verifier: TokenVerifier = request.app.state.token_verifier
-        try:
-            principal = verifier.verify(token)
-        except jwt.PyJWTError as exc:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, f"invalid token: {type(exc).__name__}", {"WWW-Authenticate": "Bearer"}
-            ) from None
-        if not principal.roles & set(allowed):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {', '.join(allowed)}")
-        return principal
+        return check_roles(verify_bearer(request.app.state.token_verifier, token), allowed)
 
     return dependency

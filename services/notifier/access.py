@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import jwt
 from fastapi import HTTPException, Request, status
 
-from services.common.auth import Principal, TokenVerifier
+from services.common.auth import Principal, TokenVerifier, check_roles, verify_bearer
 
 COOKIE_NAME = "cpi_control_room"
 CONTROL_ROOM_ROLE = "control_room"
@@ -29,15 +28,7 @@ def bearer_or_cookie(request: Request) -> tuple[str | None, bool]:
 
 def verify_control_room_token(verifier: TokenVerifier, token: str) -> Principal:
     """401 for a bad token, 403 for a good one without the control_room role."""
-    try:
-        principal = verifier.verify(token)
-    except jwt.PyJWTError as exc:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, f"invalid token: {type(exc).__name__}", {"WWW-Authenticate": "Bearer"}
-        ) from None
-    if CONTROL_ROOM_ROLE not in principal.roles:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the role: {CONTROL_ROOM_ROLE}")
-    return principal
+    return check_roles(verify_bearer(verifier, token), (CONTROL_ROOM_ROLE,))
 
 
 async def control_room_principal(request: Request) -> Principal:

@@ -27,7 +27,7 @@ class AttemptResult:
 def backoff_delay(attempts: int, base: float, cap: float, rand: random.Random | None = None) -> float:
     """Back-off after `attempts` failures, with jitter: uniform in [d/2, d], d = min(cap, base·2^(n-1))."""
     ceiling = float(min(cap, base * 2 ** max(attempts - 1, 0)))
-    source = rand or random.Random()  # noqa: S311 - jitter, not a secret
+    source = rand or random.Random()  # noqa: S311  # nosec B311 # back-off jitter, not a secret
     return ceiling / 2 + source.random() * ceiling / 2
 
 

@@ -10,11 +10,7 @@ from typing import TypeVar
 
 from contracts.alerts import ControlRoomAlert
 from contracts.events import (
-    AlertAcknowledged,
-    AlertDelivered,
-    AlertDeliveryFailed,
     AlertDispatched,
-    AlertEscalated,
     EventEnvelope,
     EventModel,
     Graded,
@@ -23,26 +19,13 @@ from contracts.events import (
     Priority,
     Sanitised,
     SubmissionReceived,
+    UnknownEventType,
 )
 from contracts.subjects import CRIME_CHANNEL, HIGH_CHANNEL
 
 _ALERT_NAMESPACE = uuid.UUID("6f1b3c52-4f3e-4d59-9a57-3f4e0f7c2a10")
 
-# The notifier reads these itself, so it does not depend on the shared registry knowing every type.
-NOTIFIER_EVENTS: dict[str, type[EventModel]] = {
-    model.event_type: model
-    for model in (
-        SubmissionReceived,
-        Sanitised,
-        Graded,
-        GradeReviewed,
-        AlertDispatched,
-        AlertDelivered,
-        AlertDeliveryFailed,
-        AlertAcknowledged,
-        AlertEscalated,
-    )
-}
+
 REVIEW_REASON_ID = "analyst-review"
 
 EventT = TypeVar("EventT", bound=EventModel)
@@ -53,9 +36,11 @@ class MissingHistory(Exception):
 
 
 def decode(envelope: EventEnvelope) -> EventModel | None:
-    """The envelope's event, or None for a type the notifier does not read."""
-    model = NOTIFIER_EVENTS.get(envelope.type)
-    return model.model_validate(envelope.payload) if model else None
+    """The envelope's event, or None for a type this code does not know."""
+    try:
+        return envelope.event()
+    except UnknownEventType:
+        return None
 
 
 def channel_for(priority: Priority) -> str | None:

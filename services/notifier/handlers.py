@@ -19,6 +19,7 @@ from contracts.events import (
     EventModel,
     Graded,
     GradeReviewed,
+    Priority,
     Sanitised,
     SubmissionReceived,
 )
@@ -51,16 +52,25 @@ class PushRoutes:
     escalation_seconds: float
 
 
-async def dispatch_graded(conn: AsyncConnection, envelope: EventEnvelope, push: PushRoutes) -> Outcome | None:
-    graded = decode(envelope)
-    assert isinstance(graded, Graded)
-    channel = channel_for(graded.priority)
+async def _claim_alert(conn: AsyncConnection, reference: str, priority: Priority) -> tuple[str, uuid.UUID] | None:
+    """The channel and alert id to push on, or None: NORMAL, or this channel already alerted (row-locked)."""
+    channel = channel_for(priority)
     if channel is None:
         return None
-    alert_id = alert_id_for(graded.reference, channel)
+    alert_id = alert_id_for(reference, channel)
     await alert_store.lock_alert_key(conn, alert_id)
     if await alert_store.alert_exists(conn, alert_id):
         return None
+    return channel, alert_id
+
+
+async def dispatch_graded(conn: AsyncConnection, envelope: EventEnvelope, push: PushRoutes) -> Outcome | None:
+    graded = decode(envelope)
+    assert isinstance(graded, Graded)  # nosec B101 # type narrowing for mypy
+    claimed = await _claim_alert(conn, graded.reference, graded.priority)
+    if claimed is None:
+        return None
+    channel, alert_id = claimed
     history = await _history(conn, envelope)
     try:
         alert = build_alert(
@@ -75,14 +85,11 @@ async def dispatch_graded(conn: AsyncConnection, envelope: EventEnvelope, push: 
 async def dispatch_reviewed(conn: AsyncConnection, envelope: EventEnvelope, push: PushRoutes) -> Outcome | None:
     """A review that makes a submission HIGH (or crime) alerts, unless that channel already alerted for it."""
     review = decode(envelope)
-    assert isinstance(review, GradeReviewed)
-    channel = channel_for(review.priority)
-    if channel is None:
+    assert isinstance(review, GradeReviewed)  # nosec B101 # type narrowing for mypy
+    claimed = await _claim_alert(conn, review.reference, review.priority)
+    if claimed is None:
         return None
-    alert_id = alert_id_for(review.reference, channel)
-    await alert_store.lock_alert_key(conn, alert_id)
-    if await alert_store.alert_exists(conn, alert_id):
-        return None
+    channel, alert_id = claimed
     history = await _history(conn, envelope)
     try:
         alert = alert_from_review(alert_id, history, review, envelope.recorded_at)

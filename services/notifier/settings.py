@@ -70,7 +70,7 @@ class NotifierSettings(BaseSettings):
             if endpoint.secret is not None:
                 secret = endpoint.secret.get_secret_value()
             else:
-                assert endpoint.secret_env is not None
+                assert endpoint.secret_env is not None  # nosec B101 # type narrowing for mypy
                 if not env.get(endpoint.secret_env):
                     raise MissingSetting(f"{endpoint.secret_env} must hold the secret of webhook {endpoint.name}")
                 secret = env[endpoint.secret_env]
