@@ -56,7 +56,10 @@ def serve(
     configure_logging(settings.log_level)
     configure_telemetry(name)
     module = importlib.import_module(SERVICE_APPS[name])
-    uvicorn.run(module.create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    # CPI_TRUSTED_PROXIES decides who the client is; uvicorn's default trusts X-Forwarded-For from 127.0.0.1.
+    uvicorn.run(
+        module.create_app(settings), host=host, port=port, log_config=None, access_log=False, proxy_headers=False
+    )
 
 
 @app.command()

@@ -8,7 +8,7 @@ import json
 import os
 import secrets
 import signal
-import subprocess
+import subprocess  # nosec B404 # starts our own servers, fixed commands
 import sys
 import time
 from dataclasses import dataclass, field
@@ -64,7 +64,7 @@ class ServiceProcess:
 
     def start(self, env: dict[str, str]) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - kept open by the child
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # nosec B603 # fixed argv, no shell, no user input
             [sys.executable, "-m", "cpi", "serve", self.name, "--port", str(self.port)],
             env=env,
             stdout=log,
@@ -127,7 +127,7 @@ class DevStack:
         asyncio.run(apply_migrations(self.database_url))
 
     def service_env(self) -> dict[str, str]:
-        assert self.database_url and self.nats_url
+        assert self.database_url and self.nats_url  # nosec B101 # type narrowing; start_servers set both
         env = dict(os.environ)
         env.update(load_or_create_secrets(self.root))
         env.update({"DATABASE_URL": self.database_url, "NATS_URL": self.nats_url, "CPI_RUN_RELAY": "false"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
+import subprocess  # nosec B404 # starts our own servers, fixed commands
 import sys
 import time
 from dataclasses import dataclass
@@ -60,7 +60,7 @@ class EmbeddedNats:
     def start(self, timeout: float = 15.0) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.store_dir.parent / "nats-server.log", "ab")  # noqa: SIM115 - kept open by the child
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # nosec B603 # fixed argv, no shell, no user input
             [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store_dir)],
             stdout=log,
             stderr=subprocess.STDOUT,

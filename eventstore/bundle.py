@@ -79,7 +79,7 @@ async def export_bundle(
         found = (
             await conn.execute(
                 text(
-                    f"SELECT {_COLUMNS}, hash FROM events WHERE position > :a AND position <= :l "
+                    f"SELECT {_COLUMNS}, hash FROM events WHERE position > :a AND position <= :l "  # nosec B608 # constants only, values bound
                     "ORDER BY position LIMIT :n"
                 ),
                 {"a": after, "l": last, "n": batch},

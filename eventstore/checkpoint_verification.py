@@ -74,7 +74,7 @@ async def recomputed_chain_hashes(
         rows = (
             await conn.execute(
                 text(
-                    f"SELECT {_COLUMNS} FROM events WHERE position > :after AND position <= :last "
+                    f"SELECT {_COLUMNS} FROM events WHERE position > :after AND position <= :last "  # nosec B608 # constants only, values bound
                     "ORDER BY position LIMIT :n"
                 ),
                 {"after": after, "last": last, "n": batch},

@@ -36,7 +36,7 @@ def sealed_key_ids(rows: Iterable[dict[str, Any]]) -> set[str]:
 async def submission_history(conn: AsyncConnection, reference: str) -> list[dict[str, Any]] | None:
     """The submission's stream plus every event correlated with it, by position; None if there is none."""
     result = await conn.execute(
-        text(f"SELECT {_COLUMNS}, hash FROM events WHERE stream_id = :s OR correlation_id = :r ORDER BY position"),
+        text(f"SELECT {_COLUMNS}, hash FROM events WHERE stream_id = :s OR correlation_id = :r ORDER BY position"),  # nosec B608 # constants only, values bound
         {"s": submission_stream_id(reference), "r": reference},
     )
     rows = result.all()

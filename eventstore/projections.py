@@ -74,7 +74,7 @@ async def _read_envelopes(
     if until is not None:
         conditions.append("recorded_at <= :until")
         params["until"] = until
-    query = f"SELECT {_COLUMNS} FROM public.events WHERE {' AND '.join(conditions)} ORDER BY position LIMIT :limit"
+    query = f"SELECT {_COLUMNS} FROM public.events WHERE {' AND '.join(conditions)} ORDER BY position LIMIT :limit"  # nosec B608 # fixed conditions, values bound
     return [envelope_from_row(row) for row in await conn.execute(text(query), params)]
 
 

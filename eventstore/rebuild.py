@@ -118,7 +118,7 @@ async def table_digests(conn: AsyncConnection, schema: str, tables: Sequence[str
         row = (
             await conn.execute(
                 text(
-                    f"SELECT count(*) AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS d "
+                    f"SELECT count(*) AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS d "  # nosec B608 # names from the projection's constants
                     f"FROM {schema}.{table} t"
                 )
             )

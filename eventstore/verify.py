@@ -42,7 +42,7 @@ async def verify_chain(
         rows = (
             await conn.execute(
                 text(
-                    f"SELECT {_COLUMNS}, hash FROM events WHERE position >= :p AND position <= :last "
+                    f"SELECT {_COLUMNS}, hash FROM events WHERE position >= :p AND position <= :last "  # nosec B608 # constants only, values bound
                     "ORDER BY position LIMIT :n"
                 ),
                 {"p": expected, "last": last, "n": batch},

@@ -26,6 +26,7 @@ log = logging.getLogger("cpi.consumer")
 ACK_WAIT_SECONDS = 30.0
 REDELIVERIES = meter("cpi.consumer").create_counter("cpi_consumer_redeliveries", description="Messages delivered again")
 DEAD_LETTERS = meter("cpi.consumer").create_counter("cpi_dead_letters", description="Messages dead-lettered")
+HANDLED = meter("cpi.consumer").create_counter("cpi_messages_handled", description="Messages handled and acked")
 # Messages fetched at once and handled concurrently; kept below the engine's pool size.
 PULL_BATCH = 8
 
@@ -128,6 +129,7 @@ class EventConsumer:
             await msg.nack(delay=retry_delay(deliveries))
             return
         await msg.ack()
+        HANDLED.add(1, {"consumer": self.name})
 
     async def _process(self, envelope: EventEnvelope) -> None:
         async with self._engine.begin() as conn:

@@ -6,6 +6,7 @@ import json
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
@@ -23,8 +24,16 @@ class RequestRefused(Exception):
 
 
 async def answer_refusal(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestRefused)
+    assert isinstance(exc, RequestRefused)  # nosec B101 # type narrowing for mypy
     return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+
+
+async def answer_invalid_request(_: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 for path, query and header parameters, without the `input` it would otherwise echo."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return JSONResponse(
+        {"detail": [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]}, status_code=422
+    )
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -54,6 +63,10 @@ async def read_json_model(request: Request, model: type[ModelT], max_bytes: int)
         position = getattr(exc, "pos", getattr(exc, "start", 0))
         raise RequestRefused(
             422, [{"loc": ["body"], "msg": f"malformed JSON at byte {position}", "type": "json_invalid"}]
+        ) from None
+    except RecursionError:  # e.g. 60,000 '[': the parser gives up on the depth, the request is refused
+        raise RequestRefused(
+            422, [{"loc": ["body"], "msg": "JSON nested too deeply", "type": "json_invalid"}]
         ) from None
     try:
         return model.model_validate(document)

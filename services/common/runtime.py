@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client as NatsClient
@@ -25,7 +26,7 @@ from eventstore.relay import OutboxRelay, connect_nats
 from services.common.auth import TokenVerifier
 from services.common.consumer import EventConsumer
 from services.common.health import ReadinessCheck, health_router
-from services.common.json_body import RequestRefused, answer_refusal
+from services.common.json_body import RequestRefused, answer_invalid_request, answer_refusal
 from services.common.settings import PipelineSettings
 from services.common.telemetry import meter
 
@@ -125,6 +126,7 @@ def create_service_app(
     if settings.jwt_secret is not None:
         app.state.token_verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_audience)
     app.add_exception_handler(RequestRefused, answer_refusal)
+    app.add_exception_handler(RequestValidationError, answer_invalid_request)  # never echo the input
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, SourceContext
+from services.grader.anchors import may_match
 from services.grader.matching import Text, find_matches
 from services.grader.policy import Policy
 
@@ -27,9 +28,11 @@ def _form_cue_hits(policy: Policy, context: SourceContext, text: Text) -> dict[s
     }
     rules = policy.compiled
     groups: dict[str, list[GradeReason]] = {}
-    for cue, regex in rules.form_cues:
+    for cue, regex, anchors in rules.form_cues:
         evidence: list[str] = []
         for field in cue.fields:
+            if not may_match(anchors, fields[field].lower):
+                continue
             # Free text can say "not confidential"; the short form answers are taken as written.
             negation = rules.negation if field == "text" else None
             evidence += [f"{field}: {value}" for value in find_matches(regex, fields[field], negation).evidence]
@@ -42,6 +45,19 @@ def _reason(rule_id: str, text: str, evidence: list[str] | None = None) -> Grade
     return GradeReason(rule_id=rule_id, text=text, evidence=evidence or [])
 
 
+def _person_involved_is_source(
+    grade: str | None, choice: str | None, context: SourceContext, groups: dict[str, list[GradeReason]]
+) -> bool:
+    """Told by the person involved, with that person (not the reporter, not someone told) as the source."""
+    return (
+        grade is not None
+        and choice == "told_by_person_involved"
+        and not context.source_is_reporter
+        and "own_account" in groups
+        and "told_to_source" not in groups
+    )
+
+
 def _intelligence_assessment(
     policy: Policy, context: SourceContext, groups: dict[str, list[GradeReason]]
 ) -> tuple[str, list[GradeReason]]:
@@ -51,7 +67,16 @@ def _intelligence_assessment(
             _reason("assessment.suspected_false", f"Doubt about the information: {rules.suspected_false}")
         ]
     choice = context.how_known_choice.value if context.how_known_choice is not None else None
-    if choice is not None and choice in rules.by_choice:
+    if _person_involved_is_source(rules.person_involved_is_source, choice, context, groups):
+        grade = rules.person_involved_is_source or rules.fallback
+        reasons = [
+            _reason(
+                "assessment.person_involved_is_source",
+                f"The source is the person involved, giving their own account: {grade}",
+                [choice or ""],
+            )
+        ]
+    elif choice is not None and choice in rules.by_choice:
         grade = rules.by_choice[choice]
         reasons = [_reason(f"assessment.choice.{choice}", f"How known: {choice} gives {grade}", [choice])]
     elif "direct" in groups:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, Priority, Sanitised
+from services.grader.anchors import may_match
 from services.grader.assessment import grade_source
 from services.grader.matching import Matches, Text, find_matches
 from services.grader.policy import Indicator, Policy
@@ -27,7 +28,9 @@ def _fired_indicators(text: Text, policy: Policy) -> tuple[list[tuple[Indicator,
     matched: list[tuple[Indicator, Matches]] = []
     negated: list[GradeReason] = []
     rules = policy.compiled
-    for indicator, regex in rules.indicators:
+    for indicator, regex, anchors in rules.indicators:
+        if not may_match(anchors, text.lower):
+            continue
         matches = find_matches(regex, text, rules.negation if indicator.negatable else None)
         if matches.fired:
             matched.append((indicator, matches))
@@ -46,8 +49,9 @@ def _fired_indicators(text: Text, policy: Policy) -> tuple[list[tuple[Indicator,
 
 def _categories(indicators: list[Indicator], policy: Policy) -> list[str]:
     named = {i.category for i in indicators if i.category is not None and i.category != policy.fallback_category}
-    ordered = [category for category in policy.categories if category in named]
-    return ordered or [policy.fallback_category]
+    if not named or named <= set(policy.supplementary_categories):
+        named.add(policy.fallback_category)
+    return [category for category in policy.categories if category in named]
 
 
 def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
@@ -61,7 +65,9 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     time_text = Text.of(f"{text.original}\n{occurred}") if occurred else text
     time_kinds: set[str] = set()
     rules = policy.compiled
-    for cue, regex in rules.time_cues:
+    for cue, regex, anchors in rules.time_cues:
+        if not may_match(anchors, time_text.lower):
+            continue
         matches = find_matches(regex, time_text, rules.negation)
         if matches.fired:
             time_kinds.add(cue.kind)
@@ -73,6 +79,7 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
         indicators=indicators,
         time_kinds=frozenset(time_kinds),
         suspected_false=source.intelligence_assessment == policy.intelligence_assessment.suspected_false,
+        not_known=source.intelligence_assessment == policy.intelligence_assessment.not_known,
     )
     priority, priority_reasons = decide_priority(signals, policy.thresholds)
     return GradeDecision(

@@ -71,7 +71,7 @@ def load_corpus(directory: Path) -> list[LabelledCase]:
     cases = []
     for record in records:
         expected = record["expected"]
-        assert isinstance(expected, dict)
+        assert isinstance(expected, dict)  # nosec B101 # type narrowing for mypy
         cases.append(
             LabelledCase(
                 case_id=str(record["id"]),

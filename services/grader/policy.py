@@ -10,12 +10,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from services.grader.anchors import Anchors, required_anchors
+
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.toml"
 
 Grade = Literal["A", "B", "C", "D", "E"]
 SourceGrade = Literal["1", "2", "3"]
 TimeKind = Literal["imminent", "ongoing", "historic", "recent_past"]
-FormGroup = Literal["direct", "corroboration", "doubt", "rumour", "unreliable", "conditions"]
+FormGroup = Literal[
+    "direct", "corroboration", "doubt", "rumour", "unreliable", "conditions", "own_account", "told_to_source"
+]
 FormField = Literal["text", "how_known", "when_known", "shared_with"]
 HowKnownChoice = Literal[
     "saw_or_heard", "told_by_person_involved", "told_by_someone_else", "social_media_or_rumour", "other"
@@ -53,6 +57,7 @@ class Cue(_Frozen):
     phrases: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     _regex: re.Pattern[str] = PrivateAttr()
+    _anchors: Anchors | None = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> Cue:
@@ -71,11 +76,17 @@ class Cue(_Frozen):
         if not parts:
             raise ValueError(f"rule {self.id!r}: needs at least one of words, phrases or patterns")
         self._regex = re.compile("|".join(parts))
+        self._anchors = required_anchors(self._regex.pattern)
         return self
 
     @property
     def regex(self) -> re.Pattern[str]:
         return self._regex
+
+    @property
+    def anchors(self) -> Anchors | None:
+        """Substrings one of which every match contains (None: always run the regex)."""
+        return self._anchors
 
 
 class Indicator(Cue):
@@ -85,6 +96,8 @@ class Indicator(Cue):
     weight: float = Field(default=0.0, ge=-10, le=10)
     crime_weight: float = Field(default=0.0, ge=-10, le=10)
     vulnerable: bool = False
+    # Adds thresholds.second_risk_bonus when it fires beside a risk cue of another category.
+    compounding: bool = False
     negatable: bool = True
     requires: tuple[str, ...] = ()
 
@@ -143,9 +156,9 @@ class CompiledNegation:
 class CompiledRules:
     """Each rule beside its compiled regex, built once when the policy is loaded."""
 
-    indicators: tuple[tuple[Indicator, re.Pattern[str]], ...]
-    time_cues: tuple[tuple[TimeCue, re.Pattern[str]], ...]
-    form_cues: tuple[tuple[FormCue, re.Pattern[str]], ...]
+    indicators: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
+    time_cues: tuple[tuple[TimeCue, re.Pattern[str], Anchors | None], ...]
+    form_cues: tuple[tuple[FormCue, re.Pattern[str], Anchors | None], ...]
     negation: CompiledNegation
 
 
@@ -158,6 +171,12 @@ class Thresholds(_Frozen):
     historic_penalty: float = Field(ge=0, le=50)
     suspected_false_penalty: float = Field(ge=0, le=50)
     past_time_crime_bonus: float = Field(ge=0, le=50)
+    # Two risk cues of different kinds (a breach AND a weapon) add up; zero turns this off.
+    second_risk_bonus: float = Field(default=0.0, ge=0, le=50)
+    # Information nobody can say how they know (assessed `not_known`) weighs less unless it is about now.
+    not_known_penalty: float = Field(default=0.0, ge=0, le=50)
+    # A cue this heavy meeting an imminent or ongoing time cue is not cancelled by reassurances.
+    reassurance_overridden_from: float = Field(default=50.0, gt=0, le=50)
 
 
 class SourceEvaluationPolicy(_Frozen):
@@ -174,6 +193,10 @@ class AssessmentPolicy(_Frozen):
     corroborated_upgrade: dict[Grade, Grade] = Field(default_factory=dict)
     seen_upgrade: dict[Grade, Grade] = Field(default_factory=dict)
     suspected_false: Grade = "E"
+    not_known: Grade = "D"
+    # Told by the person involved, the source is not the reporter and gives their own account:
+    # the source IS the person involved (unless the answer says someone told the source).
+    person_involved_is_source: Grade | None = None
 
 
 class HandlingPolicy(_Frozen):
@@ -188,6 +211,8 @@ class Policy(_Frozen):
     description: str = ""
     categories: dict[str, str] = Field(min_length=1)
     fallback_category: str = "other"
+    # Categories that never stand alone: when only these apply, the fallback is added beside them.
+    supplementary_categories: tuple[str, ...] = ()
     thresholds: Thresholds
     negation: Negation
     source_evaluation: SourceEvaluationPolicy = SourceEvaluationPolicy()
@@ -201,9 +226,9 @@ class Policy(_Frozen):
     def model_post_init(self, context: Any, /) -> None:
         negation = self.negation
         self._compiled = CompiledRules(
-            indicators=tuple((cue, cue.regex) for cue in self.indicators),
-            time_cues=tuple((cue, cue.regex) for cue in self.time_cues),
-            form_cues=tuple((cue, cue.regex) for cue in self.form_cues),
+            indicators=tuple((cue, cue.regex, cue.anchors) for cue in self.indicators),
+            time_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.time_cues),
+            form_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.form_cues),
             negation=CompiledNegation(
                 negation.before_regex, negation.after_regex, negation.breaks_regex, negation.window_words
             ),
@@ -222,6 +247,9 @@ class Policy(_Frozen):
             seen.add(cue.id)
         if self.fallback_category not in self.categories:
             raise ValueError(f"fallback_category {self.fallback_category!r} is not in [categories]")
+        for category in self.supplementary_categories:
+            if category not in self.categories:
+                raise ValueError(f"supplementary category {category!r} is not in [categories]")
         indicator_ids = {indicator.id for indicator in self.indicators}
         for indicator in self.indicators:
             if indicator.category is not None and indicator.category not in self.categories:

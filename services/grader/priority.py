@@ -15,6 +15,7 @@ class Signals:
     indicators: tuple[Indicator, ...]
     time_kinds: frozenset[str]
     suspected_false: bool = False
+    not_known: bool = False
 
 
 @dataclass
@@ -27,6 +28,17 @@ class _Score:
         self.parts.append(f"{label} {amount:+g}")
 
 
+def _compounded(top: Indicator, positive: list[Indicator], thresholds: Thresholds) -> bool:
+    """A second risk cue of another category beside the top one, one of the two marked compounding."""
+    return any(
+        other is not top
+        and other.category != top.category
+        and other.weight >= thresholds.risk_cue_min
+        and (other.compounding or top.compounding)
+        for other in positive
+    )
+
+
 def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[GradeReason]]:
     score = _Score()
     reasons: list[GradeReason] = []
@@ -36,6 +48,8 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
         score.add(top.weight, top.id)
     at_risk = top is not None and top.weight >= thresholds.risk_cue_min
     imminent = bool(signals.time_kinds & {"imminent", "ongoing"})
+    if at_risk and top is not None and thresholds.second_risk_bonus and _compounded(top, positive, thresholds):
+        score.add(thresholds.second_risk_bonus, "second risk of another kind")
     if at_risk and any(i.vulnerable for i in signals.indicators):
         score.add(thresholds.vulnerable_bonus, "vulnerable person")
     if at_risk and imminent:
@@ -55,9 +69,26 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
     if signals.suspected_false and top is not None:
         score.add(-thresholds.suspected_false_penalty, "suspected false")
         reasons.append(GradeReason(rule_id="priority.suspected_false", text="Information assessed as suspected false"))
-    for indicator in signals.indicators:
-        if indicator.weight < 0:
-            score.add(indicator.weight, indicator.id)
+    if signals.not_known and not imminent and top is not None and thresholds.not_known_penalty:
+        score.add(-thresholds.not_known_penalty, "not known, no time cue")
+        reasons.append(
+            GradeReason(
+                rule_id="priority.not_known",
+                text="Nobody can say how it is known and nothing ties it to now: not high on its own",
+            )
+        )
+    reassurances = [i for i in signals.indicators if i.weight < 0]
+    if reassurances and imminent and top is not None and top.weight >= thresholds.reassurance_overridden_from:
+        reasons.append(
+            GradeReason(
+                rule_id="priority.reassurance_overridden",
+                text="A reassurance does not cancel a serious risk cue that meets an imminent or ongoing time cue",
+                evidence=[top.id, *(i.id for i in reassurances)],
+            )
+        )
+        return score, reasons
+    for indicator in reassurances:
+        score.add(indicator.weight, indicator.id)
     return score, reasons
 
 

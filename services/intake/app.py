@@ -10,6 +10,8 @@ from opentelemetry.trace import SpanKind
 
 from contracts.submission import Submission
 from services.common.json_body import RequestRefused, read_json_model
+from services.common.openapi_bodies import json_answer, json_body, refusals
+from services.common.rate_limit import limit_api_rate
 from services.common.runtime import create_service_app
 from services.common.sealing import MasterKeyring
 from services.common.settings import PipelineSettings
@@ -24,6 +26,20 @@ TRACER = tracer("cpi.intake")
 RECEIVED = meter("cpi.intake").create_counter("cpi_submissions_received", description="Submissions accepted by intake")
 
 MAX_IDEMPOTENCY_KEY = 200
+ACCEPTED_SCHEMA = {
+    "type": "object",
+    "required": ["reference", "received_at"],
+    "properties": {
+        "reference": {"type": "string", "pattern": "^CPI-[0-9A-Z]{4}-[0-9A-Z]{4}$"},
+        "received_at": {"type": "string", "format": "date-time"},
+    },
+}
+IDEMPOTENCY_KEY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
+}
 
 
 def create_app(settings: PipelineSettings) -> FastAPI:
@@ -33,7 +49,16 @@ def create_app(settings: PipelineSettings) -> FastAPI:
     )
     router = APIRouter()
 
-    @router.post("/api/v1/submissions", status_code=202, tags=["submissions"])
+    @router.post(
+        "/api/v1/submissions",
+        status_code=202,
+        tags=["submissions"],
+        openapi_extra=json_body(Submission, parameters=[IDEMPOTENCY_KEY_HEADER]),
+        responses={
+            202: json_answer(ACCEPTED_SCHEMA, "Accepted: sealed and recorded"),
+            **refusals(400, 409, 413, 415, 422, 503),
+        },
+    )
     async def submit(request: Request) -> JSONResponse:
         submission = await read_json_model(request, Submission, settings.max_body_bytes)
         idempotency_key = _idempotency_key(request)
@@ -66,7 +91,9 @@ def create_app(settings: PipelineSettings) -> FastAPI:
                 raise RequestRefused(503, "the service is temporarily unavailable", {"Retry-After": "5"}) from None
             raise
 
-    return mount_form(create_service_app("intake", settings, routers=[router], title="CPI intake"), settings)
+    app = mount_form(create_service_app("intake", settings, routers=[router], title="CPI intake"), settings)
+    limit_api_rate(app)  # per client and overall; CPI_API_RATE_*, CPI_TRUSTED_PROXIES
+    return app
 
 
 def _idempotency_key(request: Request) -> str | None:

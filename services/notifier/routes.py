@@ -59,7 +59,7 @@ def control_room_router(settings: NotifierSettings, signal: AppendSignal) -> API
     async def stream(
         request: Request,
         _: ControlRoom,
-        after: Annotated[int | None, Query(ge=0)] = None,
+        after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
         last_event_id: Annotated[str | None, Header(max_length=40)] = None,
     ) -> StreamingResponse:
         try:

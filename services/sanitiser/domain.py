@@ -20,6 +20,7 @@ from services.sanitiser.detectors import (
     find_postcodes,
 )
 from services.sanitiser.identity import IdentityMatcher
+from services.sanitiser.invisible import VisibleText, with_visible_identities
 from services.sanitiser.names import find_names
 from services.sanitiser.self_reference import find_self_references, source_is_reporter
 from services.sanitiser.spans import Span, render, render_plain
@@ -41,13 +42,17 @@ class SanitisedProducts:
 
 
 def _identifying_spans(text: str, identity: IdentityMatcher) -> list[Span]:
-    """What the intelligence log removes: the reporter's and source's identifiers."""
-    return identity.find(text) + find_self_references(text)
+    """What the intelligence log removes: the reporter's and source's identifiers (searched in the
+    text as it shows, so a zero-width character inside a name does not hide it)."""
+    shown = VisibleText.of(text)
+    return shown.in_original(identity.find(shown.text) + find_self_references(shown.text))
 
 
 def _personal_spans(text: str, reference_year: int) -> list[Span]:
     """What the partnership summary also removes: everyone's names and personal details."""
-    return (
+    shown = VisibleText.of(text)
+    text = shown.text
+    return shown.in_original(
         find_emails(text)
         + find_phones(text)
         + find_handles(text)
@@ -63,7 +68,7 @@ def _personal_spans(text: str, reference_year: int) -> list[Span]:
 def sanitise(submission: Submission) -> SanitisedProducts:
     """Produce the intelligence log and the partnership summary of one submission."""
     is_reporter = source_is_reporter(submission)
-    identity = IdentityMatcher(submission, source_is_reporter=is_reporter)
+    identity = IdentityMatcher(with_visible_identities(submission), source_is_reporter=is_reporter)
     information = submission.information
     text = information.text
     reference_year = information.occurred_at.year if information.occurred_at else date.today().year

@@ -23,7 +23,7 @@ class SanitiserKeys:
 
 async def sanitise_submission(conn: AsyncConnection, envelope: EventEnvelope, keys: SanitiserKeys) -> Outcome:
     received = envelope.event()
-    assert isinstance(received, SubmissionReceived)
+    assert isinstance(received, SubmissionReceived)  # nosec B101 # type narrowing for mypy
     wrapped = await load_data_key(conn, received.sealed.key_id)
     if wrapped is None:
         raise HandlerFailed("the submission's data key is gone (erased before it was sanitised)")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 
 from contracts.events import EventModel, Priority
 from contracts.subjects import submission_stream_id
@@ -17,6 +18,7 @@ from eventstore.projections import ProjectionRunner
 from eventstore.store import read_stream
 from services.common.auth import Principal, require_roles
 from services.common.json_body import read_json_model
+from services.common.openapi_bodies import json_body, refusals
 from services.common.runtime import ServiceContext, create_service_app
 from services.common.settings import PipelineSettings
 from services.triage.audit_routes import audit_router
@@ -41,14 +43,25 @@ from services.triage.review_clock import watch_review_deadlines
 Reader = Annotated[Principal, Depends(require_roles("analyst", "supervisor", "auditor"))]
 Analyst = Annotated[Principal, Depends(require_roles("analyst", "supervisor"))]
 Decider = Annotated[Principal, Depends(require_roles("analyst", "supervisor"))]
-Reference = Annotated[str, Path(max_length=40)]
+Reference = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+
+
+def _representable(value: datetime) -> datetime:
+    """A time PostgreSQL can compare: in UTC between years 1 and 9999 (an offset can push one out)."""
+    try:
+        return value.astimezone(UTC) if value.tzinfo is not None else value
+    except OverflowError:
+        raise ValueError("must fall between years 1 and 9999 in UTC") from None
+
+
+Instant = Annotated[datetime, AfterValidator(_representable)]
 MAX_DECISION_BYTES = 16 * 1024
 
 
 def create_app(settings: PipelineSettings) -> FastAPI:
-    router = APIRouter(prefix="/api/v1/triage", tags=["triage"])
+    router = APIRouter(prefix="/api/v1/triage", tags=["triage"], responses=refusals(401, 403))
 
-    @router.get("")
+    @router.get("", responses=refusals(400))
     async def triage_queue(
         request: Request,
         _: Reader,
@@ -56,8 +69,8 @@ def create_app(settings: PipelineSettings) -> FastAPI:
         status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUS_ORDER) + ")$")] = None,
         category: Annotated[str | None, Query(pattern=r"^[a-z][a-z_]{1,39}$")] = None,
         breached: bool | None = None,
-        received_from: datetime | None = None,
-        received_to: datetime | None = None,
+        received_from: Instant | None = None,
+        received_to: Instant | None = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Query(max_length=500)] = None,
     ) -> dict[str, Any]:
@@ -72,14 +85,14 @@ def create_app(settings: PipelineSettings) -> FastAPI:
 
     @router.get("/stats/daily")
     async def counts_per_day(
-        request: Request, _: Reader, since: datetime, until: datetime | None = None
+        request: Request, _: Reader, since: Instant, until: Instant | None = None
     ) -> dict[str, Any]:
         """Submissions per day by priority and category, received in [since, until)."""
         async with request.app.state.engine.connect() as conn:
             days = await daily_counts(conn, since, until or datetime.now(UTC))
         return {"days": days}
 
-    @router.get("/{reference}")
+    @router.get("/{reference}", responses=refusals(404))
     async def triage_submission(request: Request, _: Reader, reference: Reference) -> dict[str, Any]:
         """The whole picture: status, products, grade, review, alerts, and the timeline of its events."""
         async with request.app.state.engine.connect() as conn:
@@ -93,7 +106,7 @@ def create_app(settings: PipelineSettings) -> FastAPI:
         ]
         return view
 
-    @router.get("/{reference}/linked")
+    @router.get("/{reference}/linked", responses=refusals(404))
     async def linked(request: Request, _: Analyst, reference: Reference) -> dict[str, Any]:
         """Other submissions naming the same vehicle, phone, handle or name (matched by keyed digest)."""
         async with request.app.state.engine.connect() as conn:
@@ -101,13 +114,23 @@ def create_app(settings: PipelineSettings) -> FastAPI:
                 raise HTTPException(404, "no submission with that reference")
             return {"reference": reference, "links": await linked_submissions(conn, reference)}
 
-    @router.post("/{reference}/review", status_code=201)
+    @router.post(
+        "/{reference}/review",
+        status_code=201,
+        openapi_extra=json_body(ReviewRequest),
+        responses=refusals(404, 409, 413, 415, 422),
+    )
     async def review(request: Request, who: Decider, reference: Reference) -> JSONResponse:
         body = await read_json_model(request, ReviewRequest, MAX_DECISION_BYTES)
         event = await _decide(record_review(request.app.state.engine, reference, body, who))
         return JSONResponse(event.model_dump(mode="json"), status_code=201)
 
-    @router.post("/{reference}/status", status_code=201)
+    @router.post(
+        "/{reference}/status",
+        status_code=201,
+        openapi_extra=json_body(StatusChangeRequest),
+        responses=refusals(404, 409, 413, 415, 422),
+    )
     async def change_status(request: Request, who: Decider, reference: Reference) -> JSONResponse:
         body = await read_json_model(request, StatusChangeRequest, MAX_DECISION_BYTES)
         event = await _decide(record_status_change(request.app.state.engine, reference, body, who))

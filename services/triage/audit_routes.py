@@ -9,23 +9,27 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from eventstore.history import submission_history
 from eventstore.verify import verify_chain
 from services.common.auth import Principal, require_roles
+from services.common.openapi_bodies import refusals
 
 HISTORY_ROLES = ("auditor", "supervisor", "admin")
 VERIFY_ROLES = ("auditor",)
+MAX_POSITION = 2**63 - 1  # positions are BIGINT: a larger one is refused, not sent to PostgreSQL
 
 
 def audit_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+    router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=refusals(401, 403))
 
     @router.get("/verify")
     async def verify(
         request: Request,
         _: Annotated[Principal, Depends(require_roles(*VERIFY_ROLES))],
-        start: Annotated[int, Query(alias="from", ge=1)] = 1,
-        end: Annotated[int | None, Query(alias="to", ge=1)] = None,
+        start: Annotated[int, Query(alias="from", ge=1, le=MAX_POSITION)] = 1,
+        end: Annotated[int | None, Query(alias="to", ge=1, le=MAX_POSITION)] = None,
     ) -> dict[str, Any]:
         if end is not None and end < start:
-            raise HTTPException(422, [{"loc": ["query", "to"], "msg": "must not be before 'from'"}])
+            raise HTTPException(
+                422, [{"loc": ["query", "to"], "msg": "must not be before 'from'", "type": "value_error"}]
+            )
         async with request.app.state.engine.connect() as conn:
             report = await verify_chain(conn, start, end)
         return {
@@ -37,11 +41,11 @@ def audit_router() -> APIRouter:
             "problem": report.problem,
         }
 
-    @router.get("/{reference}/events")
+    @router.get("/{reference}/events", responses=refusals(404))
     async def history(
         request: Request,
         _: Annotated[Principal, Depends(require_roles(*HISTORY_ROLES))],
-        reference: Annotated[str, Path(max_length=40)],
+        reference: Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9-]+$")],
     ) -> dict[str, Any]:
         async with request.app.state.engine.connect() as conn:
             events = await submission_history(conn, reference)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.events import EventModel, Graded, GradeReviewed, Priority, SubmissionStatusChanged
@@ -14,9 +14,11 @@ from contracts.submission import refuse_control_characters
 from eventstore.store import NewEvent, append_events, read_stream
 from services.common.auth import Principal
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=2_000)]
+# NUL and other control characters are refused per field (PostgreSQL's jsonb cannot even hold a NUL).
+NoControl = AfterValidator(refuse_control_characters)
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=2_000), NoControl]
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{1,39}$")]
-TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
+TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80), NoControl]
 
 
 class DecisionError(Exception):
@@ -37,11 +39,6 @@ class ReviewRequest(BaseModel):
     intelligence_assessment: Literal["A", "B", "C", "D", "E"]
     handling_code: Literal["P", "C"]
     rationale: Reason
-
-    @model_validator(mode="after")
-    def clean_rationale(self) -> ReviewRequest:
-        refuse_control_characters(self.rationale)
-        return self
 
 
 class StatusChangeRequest(BaseModel):

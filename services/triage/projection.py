@@ -26,12 +26,12 @@ __all__ = ["STATUS_ORDER", "TriageProjection"]
 
 _MODELS: dict[str, type[EventModel]] = {model.event_type: model for model in VIEW_EVENTS}
 _SELECT_ROWS = (
-    "SELECT "
+    "SELECT "  # nosec B608 # constants only, values bound
     + ", ".join(f"{column}::text" if column in JSON_COLUMNS else column for column in COLUMNS)
     + " FROM triage_submissions WHERE reference = ANY($1::text[])"
 )
 _UPDATE_ROW = (
-    "UPDATE triage_submissions SET "
+    "UPDATE triage_submissions SET "  # nosec B608 # constants only, values bound
     + ", ".join(
         f"{column} = ${n}::jsonb" if column in JSON_COLUMNS else f"{column} = ${n}"
         for n, column in enumerate(COLUMNS, start=1)

@@ -80,7 +80,7 @@ def row_reference(recorded: Recorded) -> str:
 
 
 def _sanitised(row: TriageRow, event: Any, at: datetime) -> TriageRow:
-    assert isinstance(event, Sanitised)
+    assert isinstance(event, Sanitised)  # nosec B101 # type narrowing for mypy
     return row._replace(
         status=advance(row.status, "sanitised"),
         sanitised_at=at,
@@ -91,7 +91,7 @@ def _sanitised(row: TriageRow, event: Any, at: datetime) -> TriageRow:
 
 
 def _graded(row: TriageRow, event: Any, at: datetime) -> TriageRow:
-    assert isinstance(event, Graded)
+    assert isinstance(event, Graded)  # nosec B101 # type narrowing for mypy
     return row._replace(
         status=advance(row.status, "graded"),
         graded_at=at,
@@ -103,7 +103,7 @@ def _graded(row: TriageRow, event: Any, at: datetime) -> TriageRow:
 
 def _reviewed(row: TriageRow, event: Any, at: datetime) -> TriageRow:
     """A review replaces the proposal's grading fields and keeps its reasons, with the rationale added."""
-    assert isinstance(event, GradeReviewed)
+    assert isinstance(event, GradeReviewed)  # nosec B101 # type narrowing for mypy
     reviewed = event.model_dump(mode="json")
     grade = json.loads(row.grade) if row.grade is not None else {}
     grade.update({key: reviewed[key] for key in GRADE_FIELDS})
@@ -118,7 +118,7 @@ def _reviewed(row: TriageRow, event: Any, at: datetime) -> TriageRow:
 
 
 def _status_changed(row: TriageRow, event: Any, at: datetime) -> TriageRow:
-    assert isinstance(event, SubmissionStatusChanged)
+    assert isinstance(event, SubmissionStatusChanged)  # nosec B101 # type narrowing for mypy
     if event.action == "closed":
         return row._replace(status=advance(row.status, "closed"), outcome=event.outcome)
     if event.action == "assigned":

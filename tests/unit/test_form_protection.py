@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
+from services.common.rate_limit import TokenBuckets
 from services.intake.form.protection import Draft, DraftRefused, FormKeys, new_random_token
-from services.intake.form.rate_limit import TokenBuckets
 from services.intake.form.receipt import receipt_digest, receipt_matches
 
 KEYS = FormKeys.derive(b"k" * 32)

@@ -43,6 +43,22 @@ def test_database_and_network_failures_are_transient_but_bugs_are_not() -> None:
     assert not is_transient(ValueError("x"))
 
 
+class _DriverError(Exception):
+    """Stands in for SQLAlchemy's adapted copy of an asyncpg error: it keeps only the SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def test_a_server_shutting_down_or_a_dropped_connection_is_transient_but_a_constraint_is_not() -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    for sqlstate in ("57P03", "57P01", "08003", "08006"):
+        assert is_transient(DBAPIError("INSERT", None, _DriverError(sqlstate)))
+    assert not is_transient(DBAPIError("INSERT", None, _DriverError("23505")))
+
+
 def test_only_high_and_crime_gradings_become_alerts_each_with_a_stable_id() -> None:
     assert channel_for(Priority.HIGH) == "high"
     assert channel_for(Priority.CRIME_NOT_INTEL) == "crime"

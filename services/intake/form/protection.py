@@ -68,7 +68,7 @@ class FormKeys:
     def csrf_matches(self, cookie: str | None, token: str | None) -> bool:
         if not is_well_formed_token(cookie) or not token:
             return False
-        assert cookie is not None
+        assert cookie is not None  # nosec B101 # type narrowing; None refused above
         return hmac.compare_digest(self.csrf_token(cookie), token)
 
     def seal_draft(self, draft: Draft, cookie: str, now: float) -> str:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from services.common.rate_limit import TokenBuckets
 from services.common.sealing import MasterKeyring
 from services.common.settings import PipelineSettings
 from services.common.transient import is_transient
@@ -26,7 +27,6 @@ from services.intake.form.protection import (
     is_well_formed_token,
     new_random_token,
 )
-from services.intake.form.rate_limit import TokenBuckets
 from services.intake.form.receipt import submission_receipt_digest
 from services.intake.form.settings import FormSettings
 from services.intake.form.summary import summary_sections
@@ -145,7 +145,7 @@ def mount_form(app: FastAPI, settings: PipelineSettings, form_settings: FormSett
         )
 
     async def refused(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, FormPageRefused)
+        assert isinstance(exc, FormPageRefused)  # nosec B101 # type narrowing for mypy
         retry_after = exc.headers.get("Retry-After", "")
         return pages.problem(exc.page, exc.status, exc.headers, retry_after=retry_after)
 
