@@ -35,6 +35,11 @@ COPY cpi ./cpi
 RUN pip wheel --wheel-dir /wheels --no-deps . \
  && python /usr/local/bin/check_wheels.py /wheels requirements.lock
 
+# The GOV.UK Frontend assets the form serves, at the version govuk-frontend-jinja 4.1.0 is built for.
+FROM node:20-slim AS frontend
+WORKDIR /frontend
+RUN npm install --no-audit --no-fund --save-exact govuk-frontend@6.3.0
+
 FROM python:3.11-slim AS runtime
 LABEL org.opencontainers.image.title="cpi-pipeline" \
       org.opencontainers.image.description="Community Partnership Information pipeline (intake, sanitiser, grader, notifier, triage, relay)"
@@ -54,6 +59,8 @@ RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --no-index --find-links=/wheels --constraint /tmp/requirements.lock cpi-pipeline \
  && python -m pip uninstall -y pip setuptools wheel \
  && cpi --help > /dev/null
+COPY --from=frontend /frontend/node_modules/govuk-frontend/dist/govuk /opt/govuk-frontend
+ENV CPI_FORM_FRONTEND_DIR=/opt/govuk-frontend
 WORKDIR /tmp
 USER 10001:10001
 EXPOSE 8000

@@ -7,6 +7,8 @@ import asyncio
 import tempfile
 from pathlib import Path
 
+import httpx
+
 from bench.flow import bench_flow
 from bench.push import bench_push
 from bench.replay import bench_replay
@@ -27,12 +29,40 @@ def main() -> None:
             stack.start()
             assert stack.database_url is not None
             asyncio.run(bench_store(stack.database_url, args.rows))  # its own database, no followers
+            before = scraped_metrics(stack)
             asyncio.run(bench_flow(stack, args.submissions, args.concurrency))
             asyncio.run(bench_push(stack, 50, 10))
+            print_metric_movement(before, scraped_metrics(stack))
             asyncio.run(bench_replay(stack.database_url, args.replay_events))  # its own database
             _domain_benches()
         finally:
             stack.stop()
+
+
+# The Prometheus series that show the flow working, scraped from the running services.
+WATCHED = {
+    "intake": ("cpi_submissions_received_total",),
+    "grader": ("cpi_receipt_to_graded_seconds_count", "cpi_receipt_to_graded_seconds_sum"),
+    "relay": ("cpi_relay_lag_events",),
+}
+
+
+def scraped_metrics(stack: DevStack) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for service, names in WATCHED.items():
+        text = httpx.get(f"{stack.url(service)}/metrics", timeout=10).text
+        for line in text.splitlines():
+            name, _, value = line.partition(" ")
+            base = name.split("{")[0]
+            if base in names:
+                values[f"{service}:{base}"] = values.get(f"{service}:{base}", 0.0) + float(value)
+    return values
+
+
+def print_metric_movement(before: dict[str, float], after: dict[str, float]) -> None:
+    print("\n== Prometheus metrics scraped from the running services, before → after the flow ==")
+    for key in sorted(after):
+        print(f"  {key:<50} {before.get(key, 0.0):12.3f} → {after[key]:12.3f}")
 
 
 def _domain_benches() -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import AfterValidator
 
 from contracts.events import EventModel, Priority
@@ -29,6 +31,7 @@ from services.triage.decisions import (
     record_review,
     record_status_change,
 )
+from services.triage.pages import analyst_pages
 from services.triage.projection import STATUS_ORDER, TriageProjection
 from services.triage.queries import (
     BadCursor,
@@ -39,6 +42,8 @@ from services.triage.queries import (
     list_submissions,
 )
 from services.triage.review_clock import watch_review_deadlines
+from services.triage.team_routes import team_router
+from services.triage.teams import load_teams
 
 Reader = Annotated[Principal, Depends(require_roles("analyst", "supervisor", "auditor"))]
 Analyst = Annotated[Principal, Depends(require_roles("analyst", "supervisor"))]
@@ -150,10 +155,14 @@ def create_app(settings: PipelineSettings) -> FastAPI:
         except ConcurrencyConflict:
             raise HTTPException(409, "the submission changed meanwhile: reload it and decide again") from None
 
-    return create_service_app(
+    teams = load_teams()
+    app = create_service_app(
         "triage",
         settings,
-        routers=[router, audit_router()],
+        # The teams router goes first: otherwise /teams would be read as a submission reference.
+        routers=[team_router(teams), router, audit_router(), analyst_pages(settings, teams)],
         background=[follow_store, review_clock],
         title="CPI triage",
     )
+    app.mount("/analyst-static", StaticFiles(directory=FilePath(__file__).parent / "static"), name="analyst-static")
+    return app

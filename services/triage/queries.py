@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-_COLUMNS = (
+VIEW_COLUMNS = (
     "reference, status, received_at, review_due_at, sanitised_at, graded_at, priority, categories, grade, "
     "intelligence_log, partnership_summary, redaction_counts, alert_state, reviewed_at, breached, "
     "assigned_team, outcome, erased"
@@ -55,7 +55,9 @@ def submission_view(row: Any) -> dict[str, Any]:
 
 async def get_submission(conn: AsyncConnection, reference: str) -> dict[str, Any] | None:
     row = (
-        await conn.execute(text(f"SELECT {_COLUMNS} FROM triage_submissions WHERE reference = :r"), {"r": reference})  # nosec B608 # constants only, values bound
+        await conn.execute(
+            text(f"SELECT {VIEW_COLUMNS} FROM triage_submissions WHERE reference = :r"), {"r": reference}
+        )  # nosec B608 # constants only, values bound
     ).first()
     return submission_view(row) if row else None
 
@@ -110,7 +112,9 @@ async def list_submissions(
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     rows = (
         await conn.execute(
-            text(f"SELECT {_COLUMNS} FROM triage_submissions {where} ORDER BY review_due_at, reference LIMIT :limit"),  # nosec B608 # constants only, values bound
+            text(
+                f"SELECT {VIEW_COLUMNS} FROM triage_submissions {where} ORDER BY review_due_at, reference LIMIT :limit"
+            ),  # nosec B608 # constants only, values bound
             params,
         )
     ).all()

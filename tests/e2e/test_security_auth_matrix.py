@@ -48,6 +48,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/triage"): Rule(READERS),
     ("GET", "/api/v1/triage/stats/daily"): Rule(READERS, request={"params": {"since": "2024-01-01T00:00:00Z"}}),
     ("GET", "/api/v1/triage/{reference}"): Rule(READERS),
+    ("GET", "/api/v1/triage/teams"): Rule(READERS),
+    ("GET", "/api/v1/triage/teams/{team}"): Rule(READERS),
     ("GET", "/api/v1/triage/{reference}/linked"): Rule(DECIDERS),
     ("POST", "/api/v1/triage/{reference}/review"): Rule(DECIDERS),
     ("POST", "/api/v1/triage/{reference}/status"): Rule(DECIDERS),
@@ -155,7 +157,7 @@ def test_each_route_answers_every_role_and_every_bad_token_as_its_rule_says(
     rule = RULES.get((method, path))
     assert rule is not None, f"no rule for {method} {path}: add it to RULES with the roles it allows"
     secret = load_or_create_secrets(stack.root)["CPI_JWT_SECRET"]
-    url = stack.url(service) + path.format(reference=FAKE_REFERENCE, alert_id=FAKE_UUID)
+    url = stack.url(service) + path.format(reference=FAKE_REFERENCE, alert_id=FAKE_UUID, team="intelligence-unit")
     wrong: list[str] = []
 
     def expect(
