@@ -248,9 +248,12 @@ class StoreWakeups:
     def _wake(self, *_: object) -> None:
         self._event.set()
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float, gather: float = 0.0) -> None:
+        """Until an append is notified or `timeout` passes; then `gather` more seconds, to read a burst at once."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), timeout)
+        if gather and self._event.is_set():
+            await asyncio.sleep(gather)
         self._event.clear()
 
     async def close(self) -> None:
