@@ -177,9 +177,12 @@ async def _everything_stored_and_published(database_url: str, nats_url: str) -> 
     return "\n".join(chunks)
 
 
-def test_no_reporter_or_source_value_is_stored_or_published_in_plaintext(vault: DevStack) -> None:
+def test_no_reporter_or_source_value_is_stored_published_or_logged_in_plaintext(vault: DevStack) -> None:
     references = [_graded(vault) for _ in range(3)]
     dump = asyncio.run(_everything_stored_and_published(vault.database_url or "", vault.nats_url or ""))
+    logs = "\n".join(path.read_text(errors="replace") for path in (vault.root / "logs").glob("*.log"))
+    assert all(reference in logs for reference in references), "the scan reads the services' logs"
+    dump += logs
     assert all(reference in dump for reference in references), "the scan reads what was stored"
     assert "knife" in dump, "the scan reads the sanitised products"
     found = [value for value in PERSONAL_VALUES if value.lower() in dump.lower()]
