@@ -54,11 +54,8 @@ def submission_view(row: Any) -> dict[str, Any]:
 
 
 async def get_submission(conn: AsyncConnection, reference: str) -> dict[str, Any] | None:
-    row = (
-        await conn.execute(
-            text(f"SELECT {VIEW_COLUMNS} FROM triage_submissions WHERE reference = :r"), {"r": reference}
-        )  # nosec B608 # constants only, values bound
-    ).first()
+    query = f"SELECT {VIEW_COLUMNS} FROM triage_submissions WHERE reference = :r"  # nosec B608 # constants only
+    row = (await conn.execute(text(query), {"r": reference})).first()
     return submission_view(row) if row else None
 
 
@@ -110,14 +107,9 @@ async def list_submissions(
         clauses.append("(review_due_at, reference) > (:due, :after)")
         params.update({"due": due, "after": reference})
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = (
-        await conn.execute(
-            text(
-                f"SELECT {VIEW_COLUMNS} FROM triage_submissions {where} ORDER BY review_due_at, reference LIMIT :limit"
-            ),  # nosec B608 # constants only, values bound
-            params,
-        )
-    ).all()
+    order = "ORDER BY review_due_at, reference LIMIT :limit"
+    query = f"SELECT {VIEW_COLUMNS} FROM triage_submissions {where} {order}"  # nosec B608 # fixed clauses, bound values
+    rows = (await conn.execute(text(query), params)).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].review_due_at, page[-1].reference) if len(rows) > limit else None
     return {"items": [submission_view(row) for row in page], "next_cursor": next_cursor}
