@@ -36,31 +36,17 @@ async def _head(database_url: str) -> int:
         await engine.dispose()
 
 
-async def _graded_at(database_url: str, references: set[str]) -> dict[str, datetime]:
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        async with engine.connect() as conn:
-            found = await conn.execute(
-                text(
-                    "SELECT correlation_id, recorded_at FROM events WHERE type = 'Graded' AND correlation_id = ANY(:r)"
-                ),
-                {"r": list(references)},
-            )
-            return {row.correlation_id: row.recorded_at for row in found}
-    finally:
-        await engine.dispose()
-
-
-async def _dispatched_at(database_url: str, references: set[str]) -> dict[str, datetime]:
+async def _first_recorded(database_url: str, event_type: str, references: set[str]) -> dict[str, datetime]:
+    """When each submission first recorded an event of this type."""
     engine = create_engine(database_url, pool_size=1)
     try:
         async with engine.connect() as conn:
             found = await conn.execute(
                 text(
                     "SELECT correlation_id, min(recorded_at) AS at FROM events "
-                    "WHERE type = 'AlertDispatched' AND correlation_id = ANY(:r) GROUP BY correlation_id"
+                    "WHERE type = :t AND correlation_id = ANY(:r) GROUP BY correlation_id"
                 ),
-                {"r": list(references)},
+                {"t": event_type, "r": list(references)},
             )
             return {row.correlation_id: row.at for row in found}
     finally:
@@ -120,16 +106,18 @@ async def bench_push(stack: DevStack, rate: float, seconds: float) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             hooked = {json.loads(r.body)["reference"] for r in receiver.received}
-            graded = await _graded_at(database_url, references)
+            graded = await _first_recorded(database_url, "Graded", references)
             if graded.keys() <= seen.keys() and graded.keys() <= hooked and len(graded) == len(references):
                 break
             await asyncio.sleep(0.2)
-        graded = await _graded_at(database_url, references)
+        graded = await _first_recorded(database_url, "Graded", references)
         webhook_at: dict[str, float] = {}
         for received in receiver.received:
             webhook_at.setdefault(json.loads(received.body)["reference"], received.at)
         print(f"\n== push: Graded committed → control room, {count} HIGH submissions at {rate:.0f}/s ==")
-        dispatched = {r: at.timestamp() for r, at in (await _dispatched_at(database_url, references)).items()}
+        dispatched = {
+            r: at.timestamp() for r, at in (await _first_recorded(database_url, "AlertDispatched", references)).items()
+        }
         for name, arrived in (("dispatched", dispatched), ("SSE stream", seen), ("webhook", webhook_at)):
             latencies = [(arrived[r] - at.timestamp()) * 1000 for r, at in graded.items() if r in arrived]
             if not latencies:
