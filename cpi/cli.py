@@ -76,7 +76,8 @@ def dev(root: Path = Path(".cpi")) -> None:
     try:
         devstack.start()
         typer.echo(f"\nCPI dev stack is up. Stack file: {root / 'dev-stack.json'}; logs in {root / 'logs'}/")
-        typer.echo(f"  form / intake API : {devstack.url('intake')}/api/v1/submissions")
+        typer.echo(f"  the form          : {devstack.url('intake')}/")
+        typer.echo(f"  intake API        : {devstack.url('intake')}/api/v1/submissions")
         typer.echo(f"  triage API        : {devstack.url('triage')}/api/v1/triage")
         typer.echo(f"  notifier          : {devstack.url('notifier')}")
         typer.echo(f"  NATS              : {devstack.nats_url}")

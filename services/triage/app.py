@@ -119,6 +119,16 @@ def create_app(settings: PipelineSettings) -> FastAPI:
                 raise HTTPException(404, "no submission with that reference")
             return {"reference": reference, "links": await linked_submissions(conn, reference)}
 
+    async def _recorded(decision: Awaitable[EventModel]) -> JSONResponse:
+        """201 with the recorded event; a refused decision as its status, a stale one as 409."""
+        try:
+            event = await decision
+        except DecisionError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        except ConcurrencyConflict:
+            raise HTTPException(409, "the submission changed meanwhile: reload it and decide again") from None
+        return JSONResponse(event.model_dump(mode="json"), status_code=201)
+
     @router.post(
         "/{reference}/review",
         status_code=201,
@@ -127,8 +137,7 @@ def create_app(settings: PipelineSettings) -> FastAPI:
     )
     async def review(request: Request, who: Decider, reference: Reference) -> JSONResponse:
         body = await read_json_model(request, ReviewRequest, MAX_DECISION_BYTES)
-        event = await _decide(record_review(request.app.state.engine, reference, body, who))
-        return JSONResponse(event.model_dump(mode="json"), status_code=201)
+        return await _recorded(record_review(request.app.state.engine, reference, body, who))
 
     @router.post(
         "/{reference}/status",
@@ -138,22 +147,13 @@ def create_app(settings: PipelineSettings) -> FastAPI:
     )
     async def change_status(request: Request, who: Decider, reference: Reference) -> JSONResponse:
         body = await read_json_model(request, StatusChangeRequest, MAX_DECISION_BYTES)
-        event = await _decide(record_status_change(request.app.state.engine, reference, body, who))
-        return JSONResponse(event.model_dump(mode="json"), status_code=201)
+        return await _recorded(record_status_change(request.app.state.engine, reference, body, who))
 
     async def follow_store(context: ServiceContext, stopping: asyncio.Event) -> None:
         await ProjectionRunner(context.engine, settings.database_url, TriageProjection()).run(stopping)
 
     async def review_clock(context: ServiceContext, stopping: asyncio.Event) -> None:
         await watch_review_deadlines(context.engine, stopping, settings.review_check_seconds)
-
-    async def _decide(decision: Awaitable[EventModel]) -> EventModel:
-        try:
-            return await decision
-        except DecisionError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
-        except ConcurrencyConflict:
-            raise HTTPException(409, "the submission changed meanwhile: reload it and decide again") from None
 
     teams = load_teams()
     app = create_service_app(
