@@ -1,7 +1,8 @@
 """Grading-to-push latency: from `Graded.recorded_at` to receipt over the SSE stream and over a signed webhook.
 
-Runs on the stack it is given: restarts its notifier with one webhook pointed at a local receiver,
-submits HIGH-priority forms through intake at a steady rate, and reads both ways out at once.
+Runs on the stack it is given: restarts its notifier with one webhook pointed at a local receiver
+(keep-alive, as a control-room system would be), submits HIGH-priority forms through intake at a
+steady rate from a separate process, and reads both ways out at once in this one.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import httpx
 from sqlalchemy import text
 
 from bench.flow import percentile
+from bench.submitter import submit_from_process
 from cpi.devstack import DevStack, load_or_create_secrets
 from cpi.embedded import free_port
 from eventstore.database import create_engine
 from services.common.auth import issue_token
-from tests.factories import submission_json
 from tests.notifier_support import WebhookReceiver
 
 HIGH_TEXT = "Two older boys are carrying knives and said they will stab a Year 9 pupil at the park gates tonight."
@@ -67,20 +68,6 @@ async def _follow_stream(url: str, token: str, after: int, seen: dict[str, float
                 seen.setdefault(json.loads(line[6:])["reference"], time.time())
 
 
-async def _submit(url: str, count: int, rate: float) -> set[str]:
-    references: set[str] = set()
-    async with httpx.AsyncClient(timeout=60) as client:
-
-        async def one(n: int) -> None:
-            await asyncio.sleep(n / rate)
-            response = await client.post(url, json=submission_json(HIGH_TEXT))
-            response.raise_for_status()
-            references.add(response.json()["reference"])
-
-        await asyncio.gather(*(one(n) for n in range(count)))
-    return references
-
-
 def _restart_notifier(stack: DevStack, env: dict[str, str]) -> None:
     for key in WEBHOOK_ENV:
         stack.extra_env.pop(key, None)
@@ -91,7 +78,7 @@ def _restart_notifier(stack: DevStack, env: dict[str, str]) -> None:
 
 async def bench_push(stack: DevStack, rate: float, seconds: float) -> None:
     database_url = stack.database_url or ""
-    receiver = WebhookReceiver(free_port())
+    receiver = WebhookReceiver(free_port(), keep_alive=True)
     receiver.start()
     hook = {"name": "bench", "url": receiver.url, "secret": secrets.token_urlsafe(24)}
     await asyncio.to_thread(_restart_notifier, stack, {"CPI_NOTIFIER_WEBHOOKS": json.dumps([hook])})
@@ -102,7 +89,7 @@ async def bench_push(stack: DevStack, rate: float, seconds: float) -> None:
     )
     try:
         count = int(rate * seconds)
-        references = await _submit(f"{stack.url('intake')}/api/v1/submissions", count, rate)
+        references = await submit_from_process(f"{stack.url('intake')}/api/v1/submissions", count, rate, HIGH_TEXT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             hooked = {json.loads(r.body)["reference"] for r in receiver.received}

@@ -28,6 +28,8 @@ from eventstore.checkpoint_signing import (
 from eventstore.store import ANY_VERSION, NewEvent, StoreWakeups, append_events
 
 log = logging.getLogger("cpi.audit.checkpoints")
+# Checked at most about once a second while appends flow: a checkpoint falls due only every N events.
+CHECKPOINT_GATHER_SECONDS = 1.0
 
 CHECKPOINT_STREAM_ID = "audit-checkpoints"
 CHECKPOINT_ACTOR = "audit-checkpointer"
@@ -142,7 +144,7 @@ async def run_checkpointer(
             while not stopping.is_set():
                 await sign_due_checkpoints(engine, signer, every)
                 await publish_pending_checkpoints(engine, js)
-                await wakeups.wait(5.0)
+                await wakeups.wait(5.0, gather=CHECKPOINT_GATHER_SECONDS)
         except (OSError, asyncpg.PostgresError, DBAPIError, nats.errors.Error, TimeoutError) as exc:
             log.warning("checkpointer interrupted", extra={"error": type(exc).__name__})
             await asyncio.sleep(1.0)

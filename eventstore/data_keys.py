@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from eventstore.store import Alongside
+
 
 @dataclass(frozen=True)
 class WrappedKey:
@@ -16,6 +18,14 @@ class WrappedKey:
     key_id: uuid.UUID
     master_key_id: str
     wrapped: bytes
+
+
+def data_key_row(reference: str, key: WrappedKey) -> Alongside:
+    """The key's row, to be written by the same statement as the submission's first event."""
+    return Alongside(
+        "INSERT INTO data_keys (key_id, reference, master_key_id, wrapped_key) VALUES ($1, $2, $3, $4)",
+        (key.key_id, reference, key.master_key_id, key.wrapped),
+    )
 
 
 async def store_data_key(conn: AsyncConnection, reference: str, key: WrappedKey) -> None:

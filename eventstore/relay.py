@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import asyncpg
 import nats
@@ -13,13 +15,11 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.events import EventEnvelope
 from contracts.subjects import event_subject
 from eventstore.database import connect_raw
 from eventstore.jetstream import ensure_streams
-from eventstore.store import StoreWakeups, read_all
+from eventstore.store import StoreWakeups
 
 log = logging.getLogger("cpi.relay")
 
@@ -27,15 +27,43 @@ RELAY_LOCK = 0x43_50_49_52  # "CPIR"
 RELAY_CHECKPOINT = "relay"
 # A few milliseconds turn a burst of appends into one read, one publish batch and one checkpoint write.
 RELAY_GATHER_SECONDS = 0.005
+# The checkpoint and a look at the store's head, in one round trip.
+_SAVE_CHECKPOINT = (
+    "WITH saved AS (INSERT INTO checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) "
+    "DO UPDATE SET position = excluded.position, updated_at = now()) SELECT position FROM event_store_head"
+)
 
 
 TRACER = trace.get_tracer("cpi.relay")
 _PROPAGATOR = TraceContextTextMapPropagator()
 
 
-def message_headers(envelope: EventEnvelope, span: trace.Span) -> dict[str, str]:
+class Outgoing(NamedTuple):
+    """A recorded event as the relay publishes it: the envelope's JSON, built by PostgreSQL."""
+
+    position: int
+    event_id: str
+    type: str
+    correlation_id: str
+    trace_context: str
+    body: str
+
+
+# The envelope's JSON straight from the row (EventEnvelope's fields and spelling), so the relay parses
+# and re-serialises nothing; consumers validate it with EventEnvelope.model_validate_json.
+_OUTGOING = (
+    "SELECT position, event_id::text, type, correlation_id, trace_context::text, json_build_object("
+    "'event_id', event_id, 'type', type, 'schema_version', schema_version, 'stream_id', stream_id, "
+    "'stream_version', stream_version, 'position', position, 'recorded_at', recorded_at, "
+    "'causation_id', causation_id, 'correlation_id', correlation_id, 'actor', actor, "
+    "'trace_context', trace_context, 'payload', payload)::text "
+    "FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+)
+
+
+def message_headers(event: Outgoing, span: trace.Span) -> dict[str, str]:
     """Nats-Msg-Id for de-duplication, and the relay span as the consumer's parent."""
-    headers = {"Nats-Msg-Id": str(envelope.event_id), "Cpi-Event-Type": envelope.type}
+    headers = {"Nats-Msg-Id": event.event_id, "Cpi-Event-Type": event.type}
     _PROPAGATOR.inject(headers, context=trace.set_span_in_context(span))
     return headers
 
@@ -55,8 +83,7 @@ async def connect_nats(nats_url: str, name: str) -> NatsClient:
 class OutboxRelay:
     """Holds a PostgreSQL advisory lock while relaying; a standby takes over when the holder dies."""
 
-    def __init__(self, engine: AsyncEngine, database_url: str, nats_url: str, *, batch: int = 256) -> None:
-        self._engine = engine
+    def __init__(self, database_url: str, nats_url: str, *, batch: int = 256) -> None:
         self._database_url = database_url
         self._nats_url = nats_url
         self._batch = batch
@@ -102,8 +129,7 @@ class OutboxRelay:
                 )
             )
             while not stopping.is_set():
-                async with self._engine.connect() as conn:
-                    events = await read_all(conn, position, self._batch)
+                events = [Outgoing(*row) for row in await lock_conn.fetch(_OUTGOING, position, self._batch)]
                 if not events:
                     self.head_position = position
                     await wakeups.wait(0.5, gather=RELAY_GATHER_SECONDS)
@@ -111,42 +137,37 @@ class OutboxRelay:
                 await self._publish(js, events, stopping)
                 position = events[-1].position
                 # Written through the lock's own session: a replica that lost the lock cannot move it.
-                await lock_conn.execute(
-                    "INSERT INTO checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) "
-                    "DO UPDATE SET position = excluded.position, updated_at = now()",
-                    RELAY_CHECKPOINT,
-                    position,
-                )
+                head = await lock_conn.fetchval(_SAVE_CHECKPOINT, RELAY_CHECKPOINT, position)
                 self.relayed_position = position
-                self.head_position = int(await lock_conn.fetchval("SELECT position FROM event_store_head"))
+                self.head_position = int(head)
         finally:
             await wakeups.close()
             if client is not None:
                 await client.close()
             await lock_conn.close()
 
-    async def _publish(self, js: JetStreamContext, events: Sequence[EventEnvelope], stopping: asyncio.Event) -> None:
+    async def _publish(self, js: JetStreamContext, events: Sequence[Outgoing], stopping: asyncio.Event) -> None:
         """Publish a batch until JetStream acknowledges all of it; duplicates are dropped by Nats-Msg-Id."""
         backoff = 0.2
         spans = [
             TRACER.start_span(
-                f"relay {envelope.type}",
-                context=_PROPAGATOR.extract(envelope.trace_context),
+                f"relay {event.type}",
+                context=_PROPAGATOR.extract(json.loads(event.trace_context)),
                 kind=trace.SpanKind.PRODUCER,
-                attributes={"cpi.reference": envelope.correlation_id, "cpi.position": envelope.position},
+                attributes={"cpi.reference": event.correlation_id, "cpi.position": event.position},
             )
-            for envelope in events
+            for event in events
         ]
         while True:
             results = await asyncio.gather(
                 *(
                     js.publish(
-                        event_subject(envelope.type),
-                        envelope.model_dump_json().encode(),
+                        event_subject(event.type),
+                        event.body.encode(),
                         timeout=5.0,
-                        headers=message_headers(envelope, span),
+                        headers=message_headers(event, span),
                     )
-                    for envelope, span in zip(events, spans, strict=True)
+                    for event, span in zip(events, spans, strict=True)
                 ),
                 return_exceptions=True,
             )

@@ -5,22 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import asyncpg
 from opentelemetry import trace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.events import EventEnvelope, EventModel
-from eventstore.chain import chain_hash
+from eventstore.chain import content_digest
 from eventstore.database import connect_raw
 from eventstore.errors import ConcurrencyConflict
 
-NOTIFY_CHANNEL = "cpi_events"
+NOTIFY_CHANNEL = "cpi_events"  # payload: "<head position> <Type,Type…>" (see migration 0007)
 TRACER = trace.get_tracer("cpi.eventstore")
 ANY_VERSION = -1
 
@@ -38,29 +40,35 @@ class NewEvent:
     trace_context: Mapping[str, str] = field(default_factory=dict)
 
 
-# One round trip takes the head row lock (serialising appends) and reads the stream's version.
-# Sent through SQLAlchemy, so it also opens SQLAlchemy's (lazily begun) transaction.
-_LOCK_HEAD = text("SELECT position, hash FROM event_store_head FOR UPDATE")
-# A statement of its own, after the lock: in READ COMMITTED it then sees every append committed before
-# the lock was granted (a subquery in the locking statement would keep that statement's older snapshot).
-_STREAM_VERSION = "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1"
-_ROW = "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}::jsonb, ${}::jsonb, ${})"
-_ROW_FIELDS = 13
+@dataclass(frozen=True)
+class Alongside:
+    """A row another table must get in the same statement as the events: an INSERT with $1, $2, … bound to params."""
+
+    sql: str
+    params: Sequence[Any]
+
+
 _COLUMNS = (
     "position, event_id, stream_id, stream_version, type, schema_version, recorded_at, "
     "causation_id, correlation_id, actor, trace_context, payload"
 )
+# The database function (migration 0007) takes the head row lock, checks the version, chains, inserts,
+# moves the head and notifies, all in this one statement; the lock is then held only until the commit.
+_APPEND = (
+    "SELECT first_position, first_version FROM cpi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+)
+AUTOCOMMIT = "AUTOCOMMIT"
+_APPEND_PARAMS = 14
+_CONFLICT_SQLSTATE = "CPI01"
+_PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
-def _insert_statement(rows: int) -> str:
-    """A second round trip inserts the rows, moves the head and notifies followers (data-modifying CTEs)."""
-    values = ", ".join(_ROW.format(*range(1 + n * _ROW_FIELDS, 1 + (n + 1) * _ROW_FIELDS)) for n in range(rows))
-    tail = rows * _ROW_FIELDS
-    return (
-        f"WITH inserted AS (INSERT INTO events ({_COLUMNS}, hash) VALUES {values} RETURNING 1), "  # nosec B608 # constants only, values bound
-        f"moved AS (UPDATE event_store_head SET position = ${tail + 1}, hash = ${tail + 2} RETURNING 1) "
-        f"SELECT pg_notify('{NOTIFY_CHANNEL}', ${tail + 1}::text)"
-    )
+def _append_statement(alongside: Alongside | None) -> str:
+    """The append, with the other row's INSERT as a data-modifying CTE (its placeholders moved past ours)."""
+    if alongside is None:
+        return _APPEND
+    shifted = _PLACEHOLDER.sub(lambda m: f"${int(m.group(1)) + _APPEND_PARAMS}", alongside.sql)
+    return f"WITH alongside AS ({shifted}) {_APPEND}"
 
 
 async def driver_connection(conn: AsyncConnection) -> Any:
@@ -72,70 +80,113 @@ async def driver_connection(conn: AsyncConnection) -> Any:
     return driver
 
 
+def appended_types(payload: str) -> frozenset[str]:
+    """The event types an append notification names."""
+    _, _, types = payload.partition(" ")
+    return frozenset(types.split(",")) if types else frozenset()
+
+
+@contextlib.asynccontextmanager
+async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection with no transaction around its statements: reads without BEGIN and ROLLBACK."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level=AUTOCOMMIT)
+        yield conn
+
+
+def is_autocommit(conn: AsyncConnection) -> bool:
+    sync = conn.sync_connection
+    return sync is not None and sync.get_execution_options().get("isolation_level") == AUTOCOMMIT
+
+
+async def _driver_for(conn: AsyncConnection) -> Any:
+    """The asyncpg connection: as it is in autocommit, else inside SQLAlchemy's (lazily begun) transaction."""
+    raw = await conn.get_raw_connection()
+    if raw.driver_connection is not None and is_autocommit(conn):
+        return raw.driver_connection
+    if raw.driver_connection is None or not raw.driver_connection.is_in_transaction():
+        await conn.execute(text("SELECT 1"))
+    return await driver_connection(conn)
+
+
 async def append_events(
-    conn: AsyncConnection, stream_id: str, events: Sequence[NewEvent], expected_version: int
+    conn: AsyncConnection,
+    stream_id: str,
+    events: Sequence[NewEvent],
+    expected_version: int,
+    *,
+    claim: tuple[str, uuid.UUID] | None = None,
+    alongside: Alongside | None = None,
 ) -> list[EventEnvelope]:
     """Record events at the end of a stream; ConcurrencyConflict if it is not at expected_version.
 
     The head row lock is held until the caller commits, so positions become visible in order;
-    everything that can be prepared is prepared before the lock is taken.
+    everything but the position, the stream version and the link hash is prepared before it is taken.
+    With `claim` (handler, message id), the handler's receipt is recorded in the same statement and
+    nothing is appended (an empty list) if that handler already recorded that message. `alongside` is
+    one more row, in another table, written by the same statement. On a connection in autocommit the
+    statement commits by itself: everything together, the lock released with no further round trip.
     """
     with TRACER.start_as_current_span("eventstore.append", attributes={"cpi.events": len(events)}):
-        return await _append(conn, stream_id, events, expected_version)
+        return await _append(conn, stream_id, events, expected_version, claim, alongside)
 
 
 async def _append(
-    conn: AsyncConnection, stream_id: str, events: Sequence[NewEvent], expected_version: int
+    conn: AsyncConnection,
+    stream_id: str,
+    events: Sequence[NewEvent],
+    expected_version: int,
+    claim: tuple[str, uuid.UUID] | None,
+    alongside: Alongside | None,
 ) -> list[EventEnvelope]:
-    payloads = [json.loads(new.event.model_dump_json()) for new in events]
     recorded_at = datetime.now(UTC)
-    head = (await conn.execute(_LOCK_HEAD)).one()
-    driver = await driver_connection(conn)
-    position, previous = int(head.position), bytes(head.hash)
-    version = int(await driver.fetchval(_STREAM_VERSION, stream_id))
-    if expected_version != ANY_VERSION and version != expected_version:
-        raise ConcurrencyConflict(stream_id, expected_version, version)
-    envelopes: list[EventEnvelope] = []
-    params: list[Any] = []
-    for new, payload in zip(events, payloads, strict=True):
-        position += 1
-        version += 1
-        envelope = EventEnvelope(
+    drafts = [
+        EventEnvelope(
             event_id=new.event_id,
             type=new.event.event_type,
             schema_version=new.event.schema_version,
             stream_id=stream_id,
-            stream_version=version,
-            position=position,
+            stream_version=1,  # placeholders until the store places the events
+            position=1,
             recorded_at=recorded_at,
             causation_id=new.causation_id,
             correlation_id=new.correlation_id,
             actor=new.actor,
             trace_context=dict(new.trace_context),
-            payload=payload,
+            payload=json.loads(new.event.model_dump_json()),
         )
-        previous = chain_hash(previous, envelope)
-        params.extend(_row_values(envelope, previous))
-        envelopes.append(envelope)
-    await driver.execute(_insert_statement(len(envelopes)), *params, position, previous)
-    return envelopes
-
-
-def _row_values(envelope: EventEnvelope, digest: bytes) -> list[Any]:
+        for new in events
+    ]
+    params = (
+        stream_id,
+        expected_version,
+        [d.event_id for d in drafts],
+        [d.type for d in drafts],
+        [d.schema_version for d in drafts],
+        recorded_at,
+        [d.causation_id for d in drafts],
+        [d.correlation_id for d in drafts],
+        [d.actor for d in drafts],
+        [json.dumps(d.trace_context) for d in drafts],
+        [json.dumps(d.payload) for d in drafts],
+        [content_digest(d) for d in drafts],
+        claim[0] if claim else None,
+        claim[1] if claim else None,
+        *(alongside.params if alongside else ()),
+    )
+    driver = await _driver_for(conn)
+    try:
+        placed = await driver.fetchrow(_append_statement(alongside), *params)
+    except asyncpg.PostgresError as exc:
+        if getattr(exc, "sqlstate", None) == _CONFLICT_SQLSTATE:
+            raise ConcurrencyConflict(stream_id, expected_version, int(getattr(exc, "detail", "0") or 0)) from None
+        raise
+    if placed is None:  # the claim was taken already: this message was recorded before
+        return []
+    position, version = int(placed["first_position"]), int(placed["first_version"])
     return [
-        envelope.position,
-        envelope.event_id,
-        envelope.stream_id,
-        envelope.stream_version,
-        envelope.type,
-        envelope.schema_version,
-        envelope.recorded_at,
-        envelope.causation_id,
-        envelope.correlation_id,
-        envelope.actor,
-        json.dumps(envelope.trace_context),
-        json.dumps(envelope.payload),
-        digest,
+        draft.model_copy(update={"position": position + n, "stream_version": version + n})
+        for n, draft in enumerate(drafts)
     ]
 
 
@@ -156,6 +207,14 @@ def envelope_from_row(row: Any) -> EventEnvelope:
         actor=row.actor,
         trace_context=as_json(row.trace_context),
         payload=as_json(row.payload),
+    )
+
+
+async def first_recorded_at(conn: AsyncConnection, stream_id: str) -> datetime:
+    """When the stream's first event was recorded (one small row, not the whole stream)."""
+    driver = await _driver_for(conn)
+    return await driver.fetchval(  # type: ignore[no-any-return]
+        "SELECT recorded_at FROM events WHERE stream_id = $1 AND stream_version = 1", stream_id
     )
 
 

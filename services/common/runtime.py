@@ -50,7 +50,7 @@ BackgroundWork = Callable[[ServiceContext, asyncio.Event], Coroutine[Any, Any, N
 
 
 async def run_relay(context: ServiceContext, stopping: asyncio.Event) -> None:
-    relay = context.relay = OutboxRelay(context.engine, context.settings.database_url, context.settings.nats_url)
+    relay = context.relay = OutboxRelay(context.settings.database_url, context.settings.nats_url)
     meter("cpi.relay").create_observable_gauge(
         "cpi_relay_lag_events",
         callbacks=[lambda _: [Observation(relay.lag)]],
@@ -100,6 +100,7 @@ def create_service_app(
             broker = NatsBroker(
                 settings.nats_url,
                 middlewares=[NatsTelemetryMiddleware()],
+                apply_types=False,  # consumers take the message itself (see consumer._the_message_itself)
                 name=f"cpi-{name}",
                 max_reconnect_attempts=-1,
                 reconnect_time_wait=1,

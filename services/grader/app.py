@@ -20,6 +20,10 @@ def create_app(settings: PipelineSettings) -> FastAPI:
 
     def consumers(context: ServiceContext) -> Sequence[EventConsumer]:
         handler = partial(grade_submission, policy=policy)
-        return [EventConsumer("grader", Sanitised.event_type, handler, context.engine, settings.max_attempts)]
+        return [
+            EventConsumer(
+                "grader", Sanitised.event_type, handler, context.engine, settings.max_attempts, reads_only=True
+            )
+        ]
 
     return create_service_app("grader", settings, consumers=consumers, title="CPI grader")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.events import EventEnvelope, Graded, Sanitised
-from eventstore.store import read_stream
+from eventstore.store import first_recorded_at
 from services.common.consumer import Outcome, follow_on
 from services.common.telemetry import meter
 from services.grader.domain import grade
@@ -26,6 +26,6 @@ async def grade_submission(conn: AsyncConnection, envelope: EventEnvelope, polic
     decision = grade(sanitised, policy)
     for category in decision.categories:
         GRADED.add(1, {"priority": decision.priority.value, "category": category})
-    received = (await read_stream(conn, envelope.stream_id))[0].recorded_at
+    received = await first_recorded_at(conn, envelope.stream_id)
     RECEIPT_TO_GRADED.record((datetime.now(UTC) - received).total_seconds())
     return follow_on(envelope, "grader", Graded(reference=sanitised.reference, **asdict(decision)))

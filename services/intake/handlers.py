@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.events import SubmissionReceived
 from contracts.subjects import submission_stream_id
 from contracts.submission import Submission
-from eventstore.data_keys import store_data_key
+from eventstore.data_keys import data_key_row
 from eventstore.errors import ConcurrencyConflict
-from eventstore.store import NewEvent, append_events
+from eventstore.store import NewEvent, append_events, autocommit
 from services.common.sealing import MasterKeyring, new_data_key, seal
 from services.intake.domain import (
     IdempotencyConflict,
@@ -61,14 +62,14 @@ async def accept_submission(
         )
         stream_id = submission_stream_id(reference)
         try:
-            async with engine.begin() as conn:
+            # Without an Idempotency-Key the key row and the event are one statement in autocommit.
+            async with engine.begin() if idempotency_key is not None else autocommit(engine) as conn:
                 if idempotency_key is not None:
                     earlier = await _claim_idempotency_key(
                         conn, keys.hmac_key, idempotency_key, body, reference, received_at
                     )
                     if earlier is not None:
                         return earlier
-                await store_data_key(conn, reference, keys.keyring.wrap(key_id, data_key))
                 await append_events(
                     conn,
                     stream_id,
@@ -78,9 +79,10 @@ async def accept_submission(
                         )
                     ],
                     expected_version=0,
+                    alongside=data_key_row(reference, keys.keyring.wrap(key_id, data_key)),
                 )
             return Accepted(reference, received_at)
-        except ConcurrencyConflict:
+        except (ConcurrencyConflict, asyncpg.UniqueViolationError):  # that reference is taken
             continue
     raise RuntimeError("could not allocate a unique reference")
 

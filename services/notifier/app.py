@@ -15,6 +15,7 @@ from services.common.consumer import EventConsumer
 from services.common.runtime import ServiceContext, create_service_app
 from services.common.settings import PipelineSettings
 from services.notifier.append_signal import AppendSignal
+from services.notifier.control_room_stream import STREAMED_TYPES
 from services.notifier.escalation_worker import run_escalations
 from services.notifier.handlers import PushRoutes, dispatch_graded, dispatch_reviewed
 from services.notifier.routes import control_room_router
@@ -27,7 +28,8 @@ STATIC = Path(__file__).parent / "static"
 def create_app(settings: PipelineSettings, notifier: NotifierSettings | None = None) -> FastAPI:
     notifier = notifier or NotifierSettings()
     targets = notifier.webhook_targets()
-    signal = AppendSignal(settings.database_url)
+    # The stream and the webhook outbox only change with these events.
+    signal = AppendSignal(settings.database_url, wake_on=frozenset(STREAMED_TYPES))
 
     def push_routes(context: ServiceContext) -> PushRoutes:
         return PushRoutes(context.nats.jetstream(), targets, notifier.escalation_seconds)

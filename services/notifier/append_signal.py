@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from eventstore.database import connect_raw
-from eventstore.store import NOTIFY_CHANNEL
+from eventstore.store import NOTIFY_CHANNEL, appended_types
 
 log = logging.getLogger("cpi.notifier.signal")
 
@@ -18,14 +18,20 @@ log = logging.getLogger("cpi.notifier.signal")
 class AppendSignal:
     """Take `current()` before reading the store, then `wait(token)`: an append in between is never missed."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, wake_on: frozenset[str] | None = None) -> None:
+        """`wake_on`: the event types worth waking for (None: every append)."""
         self._url = database_url
+        self._wake_on = wake_on
         self._event = asyncio.Event()
 
     def current(self) -> asyncio.Event:
         return self._event
 
-    def _wake(self, *_: object) -> None:
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        if self._wake_on is None or appended_types(payload) & self._wake_on:
+            self._wake()
+
+    def _wake(self) -> None:
         woken, self._event = self._event, asyncio.Event()
         woken.set()
 
@@ -51,7 +57,7 @@ class AppendSignal:
         lost = asyncio.Event()
         try:
             conn.add_termination_listener(lambda *_: lost.set())
-            await conn.add_listener(NOTIFY_CHANNEL, self._wake)
+            await conn.add_listener(NOTIFY_CHANNEL, self._notified)
             self._wake()  # whatever was appended while not listening
             waits = {asyncio.create_task(stopping.wait()), asyncio.create_task(lost.wait())}
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.events import AlertAcknowledged, AlertDispatched, AlertEscalated
-from eventstore.store import read_all
+from eventstore.store import autocommit, read_all
 from services.notifier.alert_store import alerts_by_id
 from services.notifier.append_signal import AppendSignal
 from services.notifier.domain import decode
@@ -67,7 +67,7 @@ async def follow_alerts(
     last_sent = time.monotonic()
     while True:
         token = signal.current()
-        async with engine.connect() as conn:
+        async with autocommit(engine) as conn:
             items = await stream_items_after(conn, position)
         for item in items:
             yield sse_message(item.position, item.event, item.data)

@@ -169,6 +169,9 @@ async def _push_new_alert(
     await push.js.publish(
         subject, alert.model_dump_json().encode(), timeout=5.0, headers={"Nats-Msg-Id": str(alert.alert_id), **trace}
     )
+    alert_json = alert.model_dump(mode="json")
+    # Everything that does not need the event's position goes before the append, which takes the head lock.
+    await alert_store.enqueue_deliveries(conn, push.targets, alert_json, channel, cause.position, "dispatched")
     dispatched = AlertDispatched(
         reference=alert.reference, alert_id=alert.alert_id, channel=channel, priority=alert.priority, subject=subject
     )
@@ -180,7 +183,5 @@ async def _push_new_alert(
         causation_id=cause.event_id,
         trace_context=trace,
     )
-    alert_json = alert.model_dump(mode="json")
     first = first_escalation_at(alert.priority, envelope.recorded_at, push.escalation_seconds)
     await alert_store.insert_alert(conn, alert_json, channel, envelope, first)
-    await alert_store.enqueue_deliveries(conn, push.targets, alert_json, channel, cause.position, "dispatched")

@@ -106,13 +106,18 @@ class WebhookWorker:
                 outcomes.append((row, result))
                 if not result.delivered and not exhausted(row.attempts + 1, target.max_attempts):
                     break
-            for row, result in outcomes:
-                await self._record(conn, target, row, result, now)
+            finished = [await self._record(conn, target, row, result, now) for row, result in outcomes]
+            # The events last, just before the commit: the store's head lock is held for the least time.
+            for row, event in zip((row for row, _ in outcomes), finished, strict=True):
+                if event is not None:
+                    delivery_id = uuid.UUID(str(row.delivery_id))
+                    await append_alert_event(conn, row.reference, event, uuid.uuid5(delivery_id, event.event_type))
         return None
 
     async def _record(
         self, conn: AsyncConnection, target: WebhookTarget, row: Any, result: AttemptResult, now: datetime
-    ) -> None:
+    ) -> AlertDelivered | AlertDeliveryFailed | None:
+        """The attempt's state in the outbox, and the event to record if it ended (delivered or failed)."""
         attempts = row.attempts + 1
         delivery_id = uuid.UUID(str(row.delivery_id))
         values: dict[str, Any] = {"d": delivery_id, "n": attempts, "status": result.status_code}
@@ -144,8 +149,8 @@ class WebhookWorker:
             )
             next_at = now + timedelta(seconds=delay)
             await conn.execute(_RETRY_LATER, {**values, "error": result.describe(), "next": next_at})
-            return
-        await append_alert_event(conn, row.reference, event, uuid.uuid5(delivery_id, event.event_type))
+            return None
+        return event
 
 
 async def post_signed(

@@ -48,7 +48,14 @@ def create_app(settings: PipelineSettings) -> FastAPI:
     def consumers(context: ServiceContext) -> Sequence[EventConsumer]:
         handler = partial(sanitise_submission, keys=keys)
         return [
-            EventConsumer("sanitiser", SubmissionReceived.event_type, handler, context.engine, settings.max_attempts)
+            EventConsumer(
+                "sanitiser",
+                SubmissionReceived.event_type,
+                handler,
+                context.engine,
+                settings.max_attempts,
+                reads_only=True,
+            )
         ]
 
     async def retention(context: ServiceContext, stopping: asyncio.Event) -> None:

@@ -47,7 +47,7 @@ async def test_relay_publishes_every_event_once_with_its_id_as_msg_id(
 ) -> None:
     await _append(engine, 30, "A")
     stopping = asyncio.Event()
-    relay = OutboxRelay(engine, database_url, nats_url, batch=7)
+    relay = OutboxRelay(database_url, nats_url, batch=7)
     task = asyncio.create_task(relay.run(stopping))
 
     async def relayed() -> bool:
@@ -70,8 +70,8 @@ async def test_only_one_relay_leads_and_a_standby_takes_over_when_it_dies(
     engine: AsyncEngine, database_url: str, nats_url: str
 ) -> None:
     stop_first, stop_second = asyncio.Event(), asyncio.Event()
-    first = OutboxRelay(engine, database_url, nats_url)
-    second = OutboxRelay(engine, database_url, nats_url)
+    first = OutboxRelay(database_url, nats_url)
+    second = OutboxRelay(database_url, nats_url)
     first_task = asyncio.create_task(first.run(stop_first))
     await _eventually(lambda: _true(first.is_leader))
     second_task = asyncio.create_task(second.run(stop_second))
@@ -101,7 +101,7 @@ async def test_relay_waits_out_nats_being_down_and_loses_nothing(
     broker = EmbeddedNats(tmp_path / "js", free_port())
     broker.start()
     stopping = asyncio.Event()
-    relay = OutboxRelay(engine, database_url, broker.url)
+    relay = OutboxRelay(database_url, broker.url)
     task = asyncio.create_task(relay.run(stopping))
     try:
         await _append(engine, 10, "D")
