@@ -43,6 +43,22 @@ def _item_anchors(op: Any, value: Any) -> Anchors | None:
     return None
 
 
+def _literal_prefix(sequence: Any) -> str:
+    prefix: list[str] = []
+    for op, value in sequence:
+        if op is not _constants.LITERAL:
+            break
+        prefix.append(chr(value))
+    return "".join(prefix)
+
+
+def _run_then_branch(run: str, op: Any, value: Any) -> Anchors | None:
+    """A literal run followed by alternatives that each start with literals: 'k(?:nife|nives)'."""
+    if not run or op is not _constants.BRANCH:
+        return None
+    return frozenset(run + _literal_prefix(alternative) for alternative in value[1])
+
+
 def _sequence_anchors(sequence: Any) -> Anchors | None:
     """The best requirement among a sequence's literal runs and its required sub-parts."""
     best: Anchors | None = None
@@ -53,6 +69,7 @@ def _sequence_anchors(sequence: Any) -> Anchors | None:
             continue
         if run:
             best = _better(best, frozenset({"".join(run)}))
+            best = _better(best, _run_then_branch("".join(run), op, value))
             run = []
         best = _better(best, _item_anchors(op, value))
     if run:
@@ -66,6 +83,12 @@ def required_anchors(pattern: str) -> Anchors | None:
     if found is None or "" in found:
         return None
     return found
+
+
+def starts_at_word_boundary(pattern: str) -> bool:
+    """True when the pattern's first step is `\\b` and it has no alternation at its top level."""
+    data = _parser.parse(pattern).data
+    return bool(data) and data[0] == (_constants.AT, _constants.AT_BOUNDARY)
 
 
 def may_match(anchors: Anchors | None, text: str) -> bool:

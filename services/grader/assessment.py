@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from contracts.events import GradeReason, SourceContext
 from services.grader.anchors import may_match
 from services.grader.matching import Text, find_matches
-from services.grader.policy import Policy
+from services.grader.policy import AssessmentPolicy, Grade, Policy
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,24 @@ def _person_involved_is_source(
     )
 
 
+def _without_choice(rules: AssessmentPolicy, groups: dict[str, list[GradeReason]]) -> tuple[Grade, list[GradeReason]]:
+    """No usable tick box: read the free-text answer, the most cautious reading first."""
+    if "rumour" in groups:
+        grade = rules.rumour_without_choice
+        return grade, [_reason("assessment.text.rumour", f"How known says it is rumour: {grade}")]
+    if "social" in groups:
+        grade = rules.social_without_choice
+        return grade, [_reason("assessment.text.social", f"How known names social media: {grade}")]
+    if "told" in groups:
+        grade = rules.told_without_choice
+        return grade, [_reason("assessment.text.told", f"How known says someone told the source: {grade}")]
+    if "direct" in groups:
+        grade = rules.direct_without_choice
+        return grade, [_reason("assessment.text.direct", f"How known says the source saw or heard it: {grade}")]
+    grade = rules.fallback
+    return grade, [_reason("assessment.fallback", f"How known does not say: {grade}")]
+
+
 def _intelligence_assessment(
     policy: Policy, context: SourceContext, groups: dict[str, list[GradeReason]]
 ) -> tuple[str, list[GradeReason]]:
@@ -67,6 +85,12 @@ def _intelligence_assessment(
             _reason("assessment.suspected_false", f"Doubt about the information: {rules.suspected_false}")
         ]
     choice = context.how_known_choice.value if context.how_known_choice is not None else None
+    grade: Grade
+    if "source_involved" in groups and rules.person_involved_is_source is not None:
+        grade = rules.person_involved_is_source
+        return grade, [
+            _reason("assessment.source_involved", f"It happened to the source, who knows it directly: {grade}")
+        ]
     if _person_involved_is_source(rules.person_involved_is_source, choice, context, groups):
         grade = rules.person_involved_is_source or rules.fallback
         reasons = [
@@ -76,22 +100,33 @@ def _intelligence_assessment(
                 [choice or ""],
             )
         ]
+    elif (
+        choice == "social_media_or_rumour"
+        and rules.rumour_told_by_people is not None
+        and "told" in groups
+        and "rumour" not in groups
+    ):
+        grade = rules.rumour_told_by_people
+        reasons = [
+            _reason(
+                "assessment.rumour_told_by_people",
+                f"Talk, but the answer says who told the source: known indirectly, {grade}",
+                [choice],
+            )
+        ]
     elif choice is not None and choice in rules.by_choice:
         grade = rules.by_choice[choice]
         reasons = [_reason(f"assessment.choice.{choice}", f"How known: {choice} gives {grade}", [choice])]
-    elif "direct" in groups:
-        grade = rules.direct_without_choice
-        reasons = [_reason("assessment.text.direct", f"How known says the source saw or heard it: {grade}")]
-    elif "rumour" in groups:
-        grade = rules.rumour_without_choice
-        reasons = [_reason("assessment.text.rumour", f"How known says it is rumour: {grade}")]
     else:
-        grade = rules.fallback
-        reasons = [_reason("assessment.fallback", f"How known does not say: {grade}")]
-    if "direct" in groups and grade in rules.seen_upgrade and "rumour" not in groups:
+        grade, reasons = _without_choice(rules, groups)
+    seen = "direct" in groups and grade in rules.seen_upgrade and "rumour" not in groups
+    if seen:
         grade = rules.seen_upgrade[grade]
         reasons.append(_reason("assessment.seen_upgrade", f"The source saw the post or message: {grade}"))
-    if "corroboration" in groups and grade in rules.corroborated_upgrade:
+    # What the source checked themselves corroborates what they were told, but seeing the post
+    # itself has already counted once (the seen upgrade).
+    corroborated = "corroboration" in groups or ("checked" in groups and not seen)
+    if corroborated and grade in rules.corroborated_upgrade:
         grade = rules.corroborated_upgrade[grade]
         reasons.append(_reason("assessment.corroborated", f"Corroborated: {grade}"))
     return grade, reasons

@@ -10,15 +10,27 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from services.grader.anchors import Anchors, required_anchors
+from services.grader.anchors import Anchors, required_anchors, starts_at_word_boundary
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.toml"
 
 Grade = Literal["A", "B", "C", "D", "E"]
 SourceGrade = Literal["1", "2", "3"]
-TimeKind = Literal["imminent", "ongoing", "historic", "recent_past"]
+# "very_recent" (an hour ago, just now) is both: close enough to now for a risk, and past for an offence.
+TimeKind = Literal["imminent", "ongoing", "historic", "recent_past", "very_recent"]
 FormGroup = Literal[
-    "direct", "corroboration", "doubt", "rumour", "unreliable", "conditions", "own_account", "told_to_source"
+    "direct",
+    "corroboration",
+    "checked",
+    "doubt",
+    "rumour",
+    "unreliable",
+    "conditions",
+    "own_account",
+    "told_to_source",
+    "source_involved",
+    "told",
+    "social",
 ]
 FormField = Literal["text", "how_known", "when_known", "shared_with"]
 HowKnownChoice = Literal[
@@ -48,6 +60,49 @@ def _phrase(phrase: str) -> str:
     return r"\s+".join(_alternative(part) for part in phrase.split())
 
 
+def _literal_alternation(alternatives: list[tuple[str, str]]) -> str:
+    """One alternation of (text, regex) pairs, those sharing a first character factored together.
+
+    The regex engine tries every alternative at every position; factoring on the first character
+    lets it try one character per group instead, several times faster for long word and phrase
+    lists. Alternatives keep their order within a group, and two alternatives starting with
+    different characters can never match at the same position, so the matches do not change.
+    """
+    groups: dict[str, list[str]] = {}
+    for text, regex in alternatives:
+        first = re.escape(text[0])
+        key = first if regex.startswith(first) else ""
+        groups.setdefault(key, []).append(regex)
+    parts = []
+    for first, regexes in groups.items():
+        if first and len(regexes) > 1:
+            parts.append(first + "(?:" + "|".join(regex[len(first) :] for regex in regexes) + ")")
+        else:
+            parts.extend(regexes)
+    return "|".join(parts)
+
+
+def _join_parts(parts: list[tuple[bool, str]]) -> str:
+    """Alternatives in order, each run of those starting with `\\b` sharing one `\\b`.
+
+    `\\bX|\\bY` and `\\b(?:X|Y)` match the same text, but the second tests the word boundary once
+    per position instead of once per alternative: most positions are inside a word and fail it.
+    """
+    joined: list[str] = []
+    run: list[str] = []
+    for at_boundary, rest in parts:
+        if at_boundary:
+            run.append(rest)
+            continue
+        if run:
+            joined.append(rf"\b(?:{'|'.join(run)})")
+            run = []
+        joined.append(rest)
+    if run:
+        joined.append(rf"\b(?:{'|'.join(run)})")
+    return "|".join(joined)
+
+
 class Cue(_Frozen):
     """Words, phrases and regular expressions compiled once into one case-insensitive pattern."""
 
@@ -62,9 +117,11 @@ class Cue(_Frozen):
     @model_validator(mode="after")
     def _compile(self) -> Cue:
         # Text is lower-cased once per grading: matching without IGNORECASE is about twice as fast.
-        words = [_alternative(word.lower()) for word in self.words]
-        parts = [rf"\b(?:{'|'.join(words)})\b"] if words else []
-        parts += [rf"\b{_phrase(phrase.lower())}\b" for phrase in self.phrases]
+        literals = [(word.lower(), _alternative(word.lower())) for word in self.words]
+        literals += [(" ".join(phrase.lower().split()), _phrase(phrase.lower())) for phrase in self.phrases]
+        literals = [(text, regex) for text, regex in literals if text]
+        # (starts with \b, the rest): words and phrases are one alternation between word boundaries.
+        parts = [(True, rf"(?:{_literal_alternation(literals)})\b")] if literals else []
         for pattern in self.patterns:
             try:
                 re.compile(pattern)
@@ -72,10 +129,13 @@ class Cue(_Frozen):
                 raise ValueError(f"rule {self.id!r}: invalid regex {pattern!r}: {exc}") from None
             if _UPPER_OUTSIDE_ESCAPE.search(pattern):
                 raise ValueError(f"rule {self.id!r}: pattern {pattern!r} must be lower case (text is lower-cased)")
-            parts.append(f"(?:{pattern})")
+            if starts_at_word_boundary(pattern):
+                parts.append((True, f"(?:{pattern[2:]})"))
+            else:
+                parts.append((False, f"(?:{pattern})"))
         if not parts:
             raise ValueError(f"rule {self.id!r}: needs at least one of words, phrases or patterns")
-        self._regex = re.compile("|".join(parts))
+        self._regex = re.compile(_join_parts(parts))
         self._anchors = required_anchors(self._regex.pattern)
         return self
 
@@ -177,6 +237,11 @@ class Thresholds(_Frozen):
     not_known_penalty: float = Field(default=0.0, ge=0, le=50)
     # A cue this heavy meeting an imminent or ongoing time cue is not cancelled by reassurances.
     reassurance_overridden_from: float = Field(default=50.0, gt=0, le=50)
+    # A completed offence told only in the past tense (no imminent or ongoing time cue) is a crime
+    # report: its weapon or risk words weigh this much less; zero turns this off.
+    completed_past_penalty: float = Field(default=0.0, ge=0, le=50)
+    # Information assessed as suspected false is not a crime report either.
+    suspected_false_crime_penalty: float = Field(default=0.0, ge=0, le=50)
 
 
 class SourceEvaluationPolicy(_Frozen):
@@ -197,6 +262,13 @@ class AssessmentPolicy(_Frozen):
     # Told by the person involved, the source is not the reporter and gives their own account:
     # the source IS the person involved (unless the answer says someone told the source).
     person_involved_is_source: Grade | None = None
+    # No choice ticked, and the answer says someone told the source ("heard from a parent").
+    told_without_choice: Grade = "C"
+    # No choice ticked, and the answer names social media ("on snapchat"): graded as rumour.
+    social_without_choice: Grade = "D"
+    # "Social media or rumour" ticked, but the answer names who told the source and nothing says
+    # nobody knows where it started: known indirectly, like "told by someone else". None: off.
+    rumour_told_by_people: Grade | None = None
 
 
 class HandlingPolicy(_Frozen):

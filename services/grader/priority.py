@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from contracts.events import GradeReason, Priority
 from services.grader.policy import Indicator, Thresholds
 
+# Time kinds that tie a risk to now, and those that place an offence in the past.
+CURRENT_KINDS = frozenset({"imminent", "ongoing", "very_recent"})
+PAST_KINDS = frozenset({"recent_past", "historic", "very_recent"})
+
 
 @dataclass(frozen=True)
 class Signals:
@@ -47,7 +51,7 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
     if top is not None:
         score.add(top.weight, top.id)
     at_risk = top is not None and top.weight >= thresholds.risk_cue_min
-    imminent = bool(signals.time_kinds & {"imminent", "ongoing"})
+    imminent = bool(signals.time_kinds & CURRENT_KINDS)
     if at_risk and top is not None and thresholds.second_risk_bonus and _compounded(top, positive, thresholds):
         score.add(thresholds.second_risk_bonus, "second risk of another kind")
     if at_risk and any(i.vulnerable for i in signals.indicators):
@@ -58,13 +62,27 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
             GradeReason(
                 rule_id="priority.risk_meets_time",
                 text="A risk cue meets an imminent or ongoing time cue",
-                evidence=[top.id if top else "", ", ".join(sorted(signals.time_kinds & {"imminent", "ongoing"}))],
+                evidence=[top.id if top else "", ", ".join(sorted(signals.time_kinds & CURRENT_KINDS))],
             )
         )
     if "historic" in signals.time_kinds and not imminent and top is not None:
         score.add(-thresholds.historic_penalty, "historic only")
         reasons.append(
             GradeReason(rule_id="priority.historic_only", text="Only historic time cues: risk is not current")
+        )
+    if (
+        thresholds.completed_past_penalty
+        and top is not None
+        and not imminent
+        and signals.time_kinds & PAST_KINDS
+        and _crime_score(signals, thresholds).value >= thresholds.crime
+    ):
+        score.add(-thresholds.completed_past_penalty, "completed offence in the past")
+        reasons.append(
+            GradeReason(
+                rule_id="priority.completed_past",
+                text="A completed offence told in the past tense, with nothing tying a risk to now",
+            )
         )
     if signals.suspected_false and top is not None:
         score.add(-thresholds.suspected_false_penalty, "suspected false")
@@ -97,8 +115,10 @@ def _crime_score(signals: Signals, thresholds: Thresholds) -> _Score:
     for indicator in signals.indicators:
         if indicator.crime_weight:
             score.add(indicator.crime_weight, indicator.id)
-    if signals.time_kinds & {"recent_past", "historic"}:
+    if signals.time_kinds & PAST_KINDS:
         score.add(thresholds.past_time_crime_bonus, "past time")
+    if signals.suspected_false and thresholds.suspected_false_crime_penalty:
+        score.add(-thresholds.suspected_false_crime_penalty, "suspected false")
     return score
 
 

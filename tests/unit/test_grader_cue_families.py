@@ -207,7 +207,10 @@ def test_assault_is_violence_with_a_required_category(policy: Policy) -> None:
         ({"how_known": "The boy showed the support worker the texts", "source_is_reporter": False}, "A"),
         ({"how_known": "The tenant told [SOURCE] himself", "source_is_reporter": False}, "C"),
         ({"how_known": "The tenant told me himself", "source_is_reporter": True}, "C"),
-        ({"how_known": "The tenant rang the office", "source_is_reporter": False}, "C"),
+        # The tenant (the person involved) rang the reporter's office: the tenant is the source.
+        ({"how_known": "The tenant rang the office", "source_is_reporter": False}, "A"),
+        # Mum passing on what someone else went through is not the person involved's own account.
+        ({"how_known": "Mum told the social worker", "source_is_reporter": False}, "C"),
         ({"how_known": "He told me; his landlord separately said the same", "source_is_reporter": True}, "B"),
     ],
 )

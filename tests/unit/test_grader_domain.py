@@ -58,12 +58,15 @@ INDICATOR_EXAMPLES = {
     "weapons.firearm": "He keeps a shotgun under the bed.",
     "weapons.other": "He carries a knuckleduster in his jacket.",
     "weapons.improvised": "He took a crowbar from the van when he stormed off.",
+    "weapons.fire_materials": "He bought two cans of lighter fluid and a petrol can at the garage.",
     "violence.planned": "They are planning to batter a lad from the other estate.",
     "violence.self_harm": "She has talked about wanting to take her own life.",
     "violence.assault_completed": "He was punched in the queue at the takeaway on Friday.",
     "domestic.abuse": "Her ex-partner keeps turning up at the house.",
     "domestic.violence_at_home": "Her husband kicked the bedroom door in during the row.",
     "vulnerable.child": "A 12-year-old has been hanging around the bus station late.",
+    "vulnerable.child_with_adults": "A girl of about 13 was at the flat with a group of men in their forties.",
+    "vulnerable.distress": "The boy rang his foster carer, terrified, from a car park he did not know.",
     "exploitation.criminal": "He says he has to go to a trap house after school.",
     "exploitation.sexual": "An older man has been buying her alcohol and she has an older boyfriend.",
     "exploitation.children_with_adults": "Two men took a pair of young girls up to a hotel room.",
@@ -83,8 +86,11 @@ INDICATOR_EXAMPLES = {
     "offence.theft": "His wallet was stolen from the changing room.",
     "offence.damage": "Somebody smashed the window of the youth club.",
     "offence.fraud": "She was scammed by a caller claiming to be from her bank.",
+    "fraud.returning": "The men who conned him over his roof are coming back on Friday to collect the rest.",
     "offence.recorded": "The van was broken into on Monday and the doorbell camera caught it.",
     "offence.loss": "The jewellery taken was worth about £900.",
+    "offence.injury": "The doorman needed stitches after the fight on Saturday.",
+    "offence.intimate_image": "Her ex-boyfriend posted a nude photo of her in a group chat.",
     "intel.pattern": "The shop is regularly selling single cigarettes to children.",
     "intel.hearsay": "Apparently the man at the garage buys stolen tools.",
     "reassurance.no_immediate_risk": "There is no immediate risk to the child.",
@@ -98,6 +104,7 @@ TIME_EXAMPLES = {
     "time.ongoing.now": ("The men are in the flat right now.", "ongoing"),
     "time.historic": ("This happened years ago.", "historic"),
     "time.recent_past": ("The shed was broken into yesterday.", "recent_past"),
+    "time.very_recent": ("The van drove off twenty minutes ago.", "very_recent"),
 }
 
 
@@ -300,8 +307,18 @@ def test_categories_follow_policy_order_and_fall_back_to_other(policy: Policy) -
     ("context", "expected"),
     [
         ({"how_known_choice": "saw_or_heard", "how_known": "I saw it"}, "A"),
-        ({"how_known_choice": "told_by_person_involved", "how_known": "He told me"}, "C"),
-        ({"how_known_choice": "told_by_person_involved", "how_known": "He told me; CCTV confirms it"}, "B"),
+        # The reporter is the source and was told: known indirectly, whoever told them.
+        ({"how_known_choice": "told_by_person_involved", "how_known": "He told me", "source_is_reporter": True}, "C"),
+        (
+            {
+                "how_known_choice": "told_by_person_involved",
+                "how_known": "He told me; CCTV confirms it",
+                "source_is_reporter": True,
+            },
+            "B",
+        ),
+        # The source is not the reporter and told the reporter: the source is the person involved.
+        ({"how_known_choice": "told_by_person_involved", "how_known": "He told me"}, "A"),
         ({"how_known_choice": "told_by_someone_else", "how_known": "A neighbour said"}, "C"),
         ({"how_known_choice": "told_by_someone_else", "how_known": "Two pupils said the same independently"}, "B"),
         ({"how_known_choice": "social_media_or_rumour", "how_known": "Gossip at the school gate"}, "D"),
