@@ -86,6 +86,7 @@ class Sanitised(EventModel):
     source_context: SourceContext
     sanitiser_version: str
     linked_identifiers: list[LinkedIdentifier] = Field(default_factory=list)
+    received_at: datetime | None = None  # when intake accepted it (absent from events recorded before it was added)
 
 
 class Priority(StrEnum):

@@ -16,7 +16,7 @@ from services.grader.policy import Policy
 
 GRADED = meter("cpi.grader").create_counter("cpi_submissions_graded", description="Gradings by priority and category")
 RECEIPT_TO_GRADED = meter("cpi.grader").create_histogram(
-    "cpi_receipt_to_graded_seconds", unit="s", description="From SubmissionReceived recorded to grading"
+    "cpi_receipt_to_graded_seconds", unit="s", description="From intake accepting the submission to its grading"
 )
 
 
@@ -26,6 +26,6 @@ async def grade_submission(conn: AsyncConnection, envelope: EventEnvelope, polic
     decision = grade(sanitised, policy)
     for category in decision.categories:
         GRADED.add(1, {"priority": decision.priority.value, "category": category})
-    received = await first_recorded_at(conn, envelope.stream_id)
+    received = sanitised.received_at or await first_recorded_at(conn, envelope.stream_id)
     RECEIPT_TO_GRADED.record((datetime.now(UTC) - received).total_seconds())
     return follow_on(envelope, "grader", Graded(reference=sanitised.reference, **asdict(decision)))

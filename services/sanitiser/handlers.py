@@ -41,6 +41,7 @@ async def sanitise_submission(conn: AsyncConnection, envelope: EventEnvelope, ke
         occurred_text=products.occurred_text,
         source_context=products.source_context,
         sanitiser_version=SANITISER_VERSION,
+        received_at=received.received_at,
         linked_identifiers=linked_identifiers(
             submission.information.text,
             products.partnership_summary.redactions,
