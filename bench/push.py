@@ -11,6 +11,7 @@ import asyncio
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
@@ -76,32 +77,45 @@ def _restart_notifier(stack: DevStack, env: dict[str, str]) -> None:
     stack.start_service("notifier")
 
 
-async def bench_push(stack: DevStack, rate: float, seconds: float) -> None:
-    database_url = stack.database_url or ""
+@dataclass(frozen=True)
+class PushRig:
+    """The stack's notifier pointed at a local receiver, and a control-room token for the stream."""
+
+    stack: DevStack
+    receiver: WebhookReceiver
+    token: str
+
+
+async def bench_push(stack: DevStack, rate: float, seconds: float, runs: int = 3) -> None:
+    """A short warm-up, then `runs` measured runs, each printed: the spread between runs is part of the figure."""
     receiver = WebhookReceiver(free_port(), keep_alive=True)
     receiver.start()
     hook = {"name": "bench", "url": receiver.url, "secret": secrets.token_urlsafe(24)}
     await asyncio.to_thread(_restart_notifier, stack, {"CPI_NOTIFIER_WEBHOOKS": json.dumps([hook])})
-    token = issue_token(load_or_create_secrets(stack.root)["CPI_JWT_SECRET"], "control_room")
+    rig = PushRig(stack, receiver, issue_token(load_or_create_secrets(stack.root)["CPI_JWT_SECRET"], "control_room"))
+    try:
+        await _measure(rig, rate, min(seconds, 3.0), "warm-up")
+        for run in range(1, runs + 1):
+            await _measure(rig, rate, seconds, f"run {run} of {runs}")
+    finally:
+        receiver.stop()
+        await asyncio.to_thread(_restart_notifier, stack, {})
+
+
+async def _measure(rig: PushRig, rate: float, seconds: float, label: str) -> None:
+    database_url = rig.stack.database_url or ""
     seen: dict[str, float] = {}
-    follower = asyncio.create_task(
-        _follow_stream(f"{stack.url('notifier')}/api/v1/control-room/stream", token, await _head(database_url), seen)
-    )
+    stream_url = f"{rig.stack.url('notifier')}/api/v1/control-room/stream"
+    follower = asyncio.create_task(_follow_stream(stream_url, rig.token, await _head(database_url), seen))
     try:
         count = int(rate * seconds)
-        references = await submit_from_process(f"{stack.url('intake')}/api/v1/submissions", count, rate, HIGH_TEXT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            hooked = {json.loads(r.body)["reference"] for r in receiver.received}
-            graded = await _first_recorded(database_url, "Graded", references)
-            if graded.keys() <= seen.keys() and graded.keys() <= hooked and len(graded) == len(references):
-                break
-            await asyncio.sleep(0.2)
+        references = await submit_from_process(f"{rig.stack.url('intake')}/api/v1/submissions", count, rate, HIGH_TEXT)
+        await _wait_for_arrivals(rig.receiver, database_url, references, seen)
         graded = await _first_recorded(database_url, "Graded", references)
         webhook_at: dict[str, float] = {}
-        for received in receiver.received:
+        for received in rig.receiver.received:
             webhook_at.setdefault(json.loads(received.body)["reference"], received.at)
-        print(f"\n== push: Graded committed → control room, {count} HIGH submissions at {rate:.0f}/s ==")
+        print(f"\n== push ({label}): Graded committed → control room, {count} HIGH submissions at {rate:.0f}/s ==")
         dispatched = {
             r: at.timestamp() for r, at in (await _first_recorded(database_url, "AlertDispatched", references)).items()
         }
@@ -119,8 +133,18 @@ async def bench_push(stack: DevStack, rate: float, seconds: float) -> None:
     finally:
         follower.cancel()
         await asyncio.gather(follower, return_exceptions=True)
-        receiver.stop()
-        await asyncio.to_thread(_restart_notifier, stack, {})
+
+
+async def _wait_for_arrivals(
+    receiver: WebhookReceiver, database_url: str, references: set[str], seen: dict[str, float]
+) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        hooked = {json.loads(r.body)["reference"] for r in receiver.received}
+        graded = await _first_recorded(database_url, "Graded", references)
+        if graded.keys() <= seen.keys() and graded.keys() <= hooked and len(graded) == len(references):
+            return
+        await asyncio.sleep(0.2)
 
 
 if __name__ == "__main__":
