@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,15 +12,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from eventstore.checkpoints import load_checkpoint
-from eventstore.projections import Projection, apply_next
+from eventstore.projections import Projection
+from eventstore.replay import Progress as Progress  # re-exported: callers pass a progress callback through here
+from eventstore.replay import replay_windows
+from eventstore.store import head_position
 
 SHADOW_SCHEMA = "cpi_shadow"
 RETIRED_SCHEMA = "cpi_retired"
 DEFAULT_TABLES = ("triage_submissions",)
-REPLAY_BATCH = 10_000  # events per read and per transaction
+REPLAY_BATCH = 10_000  # positions per read window
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-Progress = Callable[[int], None]
 
 
 def projection_tables(projection: Projection) -> tuple[str, ...]:
@@ -49,12 +51,44 @@ class RebuildReport:
         return self.live == self.rebuilt
 
 
+@dataclass(frozen=True)
+class LoadedCopy:
+    """A schema the store was replayed into, still without the indexes no write needed."""
+
+    position: int
+    deferred_indexes: tuple[str, ...]  # CREATE INDEX statements for the copy's own non-unique indexes
+
+
 async def prepare_schema(conn: AsyncConnection, schema: str, tables: Sequence[str]) -> None:
     """An empty copy of each live table (columns, defaults, constraints, indexes) in its own schema."""
     await conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     await conn.execute(text(f"CREATE SCHEMA {schema}"))
     for table in tables:
         await conn.execute(text(f"CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING ALL)"))
+
+
+async def defer_secondary_indexes(conn: AsyncConnection, schema: str, tables: Sequence[str]) -> tuple[str, ...]:
+    """Drop the copies' non-unique indexes and return their definitions, to build each once after the load.
+
+    Unique indexes stay: the projection's lookups and ON CONFLICT clauses need them while it writes.
+    """
+    rows = await conn.execute(
+        text(
+            "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :s AND c.relname = ANY(:t) AND NOT i.indisunique ORDER BY 1"
+        ),
+        {"s": schema, "t": list(tables)},
+    )
+    deferred = [(str(row.name), str(row.definition)) for row in rows]
+    for name, _ in deferred:
+        await conn.execute(text(f"DROP INDEX {name}"))
+    return tuple(definition for _, definition in deferred)
+
+
+async def build_indexes(conn: AsyncConnection, definitions: Sequence[str]) -> None:
+    for definition in definitions:
+        await conn.execute(text(definition))
 
 
 async def apply_range(
@@ -68,22 +102,49 @@ async def apply_range(
     batch: int = REPLAY_BATCH,
     progress: Progress | None = None,
 ) -> int:
-    """Apply events after `after` (to `upto` / recorded by `until`) into `schema` on this connection's transaction.
-
-    Returns the last position applied (or `after` when there was nothing).
+    """Apply events after `after` (to `upto`, else the store's head; recorded by `until`) into `schema`
+    on this connection's transaction. Returns the position replayed through.
     """
+    through = max(after, upto if upto is not None else await head_position(conn))
     original = (await conn.execute(text("SELECT current_setting('search_path')"))).scalar_one()
     # Only the copy's schema: a table the projection writes but does not declare fails instead of touching live.
     await conn.execute(text(f"SET LOCAL search_path = {schema}"))
     try:
-        while True:
-            count, after = await apply_next(conn, projection, after, batch, upto=upto, until=until)
-            if count and progress is not None:
-                progress(count)
-            if count < batch:
-                return after
+        await replay_windows(
+            conn, conn, projection, after=after, through=through, until=until, batch=batch, progress=progress
+        )
     finally:
         await conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": original})
+    return through
+
+
+async def load_copy(
+    engine: AsyncEngine,
+    projection: Projection,
+    schema: str,
+    *,
+    upto: int | None = None,
+    until: datetime | None = None,
+    batch: int = REPLAY_BATCH,
+    progress: Progress | None = None,
+) -> LoadedCopy:
+    """Create `schema` afresh and replay the store into it (to `upto`, else the head when it starts).
+
+    One transaction writes the copy while a second connection reads the next window ahead; the copy's
+    non-unique indexes are left for the caller to build once, after the load.
+    """
+    tables = projection_tables(projection)
+    async with engine.begin() as conn:
+        await prepare_schema(conn, schema, tables)
+        deferred = await defer_secondary_indexes(conn, schema, tables)
+        through = max(0, upto if upto is not None else await head_position(conn))
+    async with engine.begin() as reader, engine.begin() as conn:
+        # Only the copy's schema: a table the projection writes but does not declare fails instead of touching live.
+        await conn.execute(text(f"SET LOCAL search_path = {schema}"))
+        await replay_windows(
+            conn, reader, projection, after=0, through=through, until=until, batch=batch, progress=progress
+        )
+    return LoadedCopy(through, deferred)
 
 
 async def replay_into_schema(
@@ -96,35 +157,48 @@ async def replay_into_schema(
     batch: int = REPLAY_BATCH,
     progress: Progress | None = None,
 ) -> int:
-    """Create `schema` afresh and replay the store into it, one transaction per batch; returns the position."""
+    """Create `schema` afresh, replay the store into it and index it; returns the position replayed through."""
+    copy = await load_copy(engine, projection, schema, upto=upto, until=until, batch=batch, progress=progress)
     async with engine.begin() as conn:
-        await prepare_schema(conn, schema, projection_tables(projection))
-    position = 0
-    while True:
-        async with engine.begin() as conn:
-            reached = await apply_range(
-                conn, projection, schema, after=position, upto=upto, until=until, batch=batch, progress=progress
-            )
-            # One batch per transaction keeps each transaction short; apply_range stops after a short batch.
-        if reached == position:
-            return position
-        position = reached
+        await build_indexes(conn, copy.deferred_indexes)
+    return copy.position
 
 
 async def table_digests(conn: AsyncConnection, schema: str, tables: Sequence[str]) -> dict[str, TableDigest]:
-    """Row count and an order-independent MD5 of every row's text, per table."""
+    """Row count and an order-independent MD5 per table: the MD5 of every row's MD5, rows in key order.
+
+    A row is hashed in its binary form (record_send: column types and values, JSON as its text), which
+    is cheaper to produce than its text. The primary key is unique, so the same rows always come in the
+    same order, and PostgreSQL reads them through the key's index; a table without a key is ordered by
+    the rows' own hashes.
+    """
     digests: dict[str, TableDigest] = {}
     for table in tables:
+        key = await _primary_key(conn, schema, table)
+        order = ", ".join(f't."{column}"' for column in key) if key else "md5(record_send(t))"
+        hashes = f"string_agg(md5(record_send(t)), '' ORDER BY {order})"
         row = (
             await conn.execute(
                 text(
-                    f"SELECT count(*) AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS d "  # nosec B608 # names from the projection's constants
-                    f"FROM {schema}.{table} t"
+                    f"SELECT count(*) AS n, md5(coalesce({hashes}, '')) AS d FROM {schema}.{table} t"  # nosec B608 # names from the projection's constants and the catalogue
                 )
             )
         ).one()
         digests[table] = TableDigest(int(row.n), str(row.d))
     return digests
+
+
+async def _primary_key(conn: AsyncConnection, schema: str, table: str) -> list[str]:
+    rows = await conn.execute(
+        text(
+            "SELECT a.attname FROM pg_index i "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey::int2[]) "
+            "WHERE i.indrelid = to_regclass(:t) AND i.indisprimary "
+            "ORDER BY array_position(i.indkey::int2[], a.attnum)"
+        ),
+        {"t": f"{schema}.{table}"},
+    )
+    return [str(row.attname) for row in rows]
 
 
 async def _index_names(conn: AsyncConnection, schema: str, table: str) -> dict[str, str]:
@@ -155,6 +229,16 @@ async def swap_into_public(conn: AsyncConnection, schema: str, tables: Sequence[
     await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
+async def _digest_and_index(
+    engine: AsyncEngine, schema: str, tables: Sequence[str], indexes: Sequence[str]
+) -> dict[str, TableDigest]:
+    """On a connection of its own: the committed copy's digests, then its deferred indexes."""
+    async with engine.begin() as conn:
+        digests = await table_digests(conn, schema, tables)
+        await build_indexes(conn, indexes)
+    return digests
+
+
 async def rebuild_projection(
     engine: AsyncEngine,
     projection: Projection,
@@ -172,7 +256,8 @@ async def rebuild_projection(
     tables = projection_tables(projection)
     async with engine.connect() as conn:
         target = await load_checkpoint(conn, projection.name)
-    position = await replay_into_schema(engine, projection, SHADOW_SCHEMA, upto=target, batch=batch, progress=progress)
+    copy = await load_copy(engine, projection, SHADOW_SCHEMA, upto=target, batch=batch, progress=progress)
+    position = copy.position
     async with engine.begin() as conn:
         mode = "ACCESS EXCLUSIVE" if swap else "EXCLUSIVE"
         for table in tables:
@@ -182,8 +267,15 @@ async def rebuild_projection(
             position = await apply_range(
                 conn, projection, SHADOW_SCHEMA, after=position, upto=live_position, batch=batch, progress=progress
             )
-        live = await table_digests(conn, "public", tables)
-        rebuilt = await table_digests(conn, SHADOW_SCHEMA, tables)
+            await build_indexes(conn, copy.deferred_indexes)
+            live = await table_digests(conn, "public", tables)
+            rebuilt = await table_digests(conn, SHADOW_SCHEMA, tables)
+        else:
+            # The copy is committed and final: a second connection digests and indexes it while this one digests live.
+            async with asyncio.TaskGroup() as group:
+                copied = group.create_task(_digest_and_index(engine, SHADOW_SCHEMA, tables, copy.deferred_indexes))
+                live = await table_digests(conn, "public", tables)
+            rebuilt = copied.result()
         do_swap = swap and (live == rebuilt or force)
         if do_swap:
             await swap_into_public(conn, SHADOW_SCHEMA, tables)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -14,6 +16,7 @@ from contracts.events import (
     EventEnvelope,
     EventModel,
     GradeReviewed,
+    LinkedIdentifier,
     Priority,
     ReviewDeadlineBreached,
     SubmissionStatusChanged,
@@ -21,9 +24,9 @@ from contracts.events import (
 from eventstore.as_of import queue_as_of
 from eventstore.projections import catch_up
 from eventstore.rebuild import projection_tables, rebuild_projection, replay_into_schema, table_digests
-from eventstore.store import ANY_VERSION, NewEvent, append_events
+from eventstore.store import ANY_VERSION, NewEvent, StoredEvent, append_events
 from services.triage.projection import TriageProjection
-from tests.integration.audit_history_builder import append_history
+from tests.integration.audit_history_builder import append_history, sanitised_event
 
 
 async def test_rebuild_from_scratch_equals_the_live_view_of_thousands_of_events(engine: AsyncEngine) -> None:
@@ -129,6 +132,13 @@ async def _append_reviews_and_actions(engine: AsyncEngine, references: list[str]
                 ),
             ]
             chosen = [NewEvent(e, f"submission-{reference}", reference, "test") for e in later[: 1 + n % 5]]
+            if n % 4 == 0:  # sanitised again, naming identifiers: one shared by many submissions, one of its own
+                links = [
+                    LinkedIdentifier(type="phone", digest="d-shared"),
+                    LinkedIdentifier(type="vehicle", digest=f"d-{n}"),
+                ]
+                again = sanitised_event(reference).event.model_copy(update={"linked_identifiers": links})
+                chosen.append(NewEvent(again, f"submission-{reference}", reference, "test"))
             await append_events(conn, f"submission-{reference}", chosen, ANY_VERSION)
 
 
@@ -159,3 +169,62 @@ async def test_a_batched_replay_builds_the_same_view_as_applying_one_event_at_a_
             (await conn.execute(text("SELECT status, count(*) FROM batched_7.triage_submissions GROUP BY 1"))).all()
         )
     assert statuses["closed"] > 0 and statuses["reviewed"] > 0 and statuses["graded"] > 0
+    assert expected["linked_identifiers"].rows == 2 * 11  # every fourth of the 44 reviewed submissions names two
+
+
+async def _index_shapes(conn: AsyncConnection, schema: str) -> set[str]:
+    """The projection's indexes in a schema, each definition without its name and schema."""
+    rows = await conn.execute(
+        text("SELECT indexdef FROM pg_indexes WHERE schemaname = :s AND tablename = ANY(:t)"),
+        {"s": schema, "t": list(TriageProjection.tables)},
+    )
+    return {re.sub(r"INDEX \S+ ON \S+\.", "INDEX ON ", str(row.indexdef)) for row in rows}
+
+
+async def test_a_replayed_copy_has_every_index_of_the_live_tables(engine: AsyncEngine) -> None:
+    await append_history(engine, 30)
+    await replay_into_schema(engine, TriageProjection(), "copied", batch=20)
+    async with engine.connect() as conn:
+        live = await _index_shapes(conn, "public")
+        assert len(live) == 7
+        assert await _index_shapes(conn, "copied") == live
+
+
+class _LiveMovesOnDuringTheReplay:
+    """The triage projection; before its first window is applied, more events arrive and the live view takes them."""
+
+    name = "triage"
+    tables = TriageProjection.tables
+    payload_types = TriageProjection.payload_types
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._moved = False
+
+    async def apply(self, conn: AsyncConnection, envelope: EventEnvelope) -> None:
+        await TriageProjection().apply(conn, envelope)
+
+    async def apply_stored(self, conn: AsyncConnection, events: Sequence[StoredEvent]) -> None:
+        if not self._moved:
+            self._moved = True
+            await append_history(self._engine, 7, prefix="CPI-DURING")
+            await catch_up(self._engine, TriageProjection())
+        await TriageProjection().apply_stored(conn, events)
+
+
+async def test_a_rebuild_catches_up_with_what_the_live_view_applied_while_it_replayed(engine: AsyncEngine) -> None:
+    await append_history(engine, 50)
+    await catch_up(engine, TriageProjection())
+    report = await rebuild_projection(engine, _LiveMovesOnDuringTheReplay(engine), swap=True, batch=40)
+    assert report.position == 171
+    assert report.identical and report.swapped
+    assert report.live["triage_submissions"].rows == 57
+    async with engine.connect() as conn:
+        indexes = {r[0] for r in await conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname='public'"))}
+        during = (
+            await conn.execute(text("SELECT count(*) FROM triage_submissions WHERE reference LIKE 'CPI-DURING%'"))
+        ).scalar()
+    assert {"triage_by_deadline", "triage_by_priority", "triage_by_categories", "linked_identifiers_by_reference"} <= (
+        indexes
+    )
+    assert during == 7

@@ -31,7 +31,16 @@ from contracts.events import (
 )
 from eventstore.store import StoredEvent
 from services.triage.projection import parse_for_view
-from services.triage.view_fold import STATUS_ORDER, Recorded, TriageRow, advance, fold, fold_all, linked_rows
+from services.triage.view_fold import (
+    STATUS_ORDER,
+    Recorded,
+    TriageRow,
+    advance,
+    fold,
+    fold_all,
+    linked_rows,
+    row_reference,
+)
 
 REF = "CPI-7K3M-Q9TD"
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -256,3 +265,45 @@ def test_status_is_the_furthest_any_event_reached_whatever_the_order(steps: list
     row = run(received(), *steps)
     assert row is not None and row.last_position == len(steps) + 1
     assert row.status == max(["received", *map(_implied, steps)], key=STATUS_ORDER.index)
+
+
+OTHER = "CPI-OTHER-0001"
+_ANY_EVENT = st.sampled_from(
+    [
+        received(),
+        sanitised(),
+        graded(),
+        reviewed(),
+        status("assigned", team="t"),
+        status("closed", outcome="o"),
+        status("reclassified", priority=Priority.NORMAL),
+        status("reclassified"),
+        ReviewDeadlineBreached(reference=REF, review_due_at=T0, detected_at=T0),
+        AlertDispatched(reference=REF, alert_id=KEY, channel="c", priority=Priority.HIGH, subject="s"),
+        AlertEscalated(reference=REF, alert_id=KEY, escalation_number=1, unacknowledged_since=T0),
+        AlertAcknowledged(reference=REF, alert_id=KEY, acknowledged_by="x", acknowledged_at=T0),
+        SubmissionErased(reference=REF, key_id=KEY, reason="request", erased_by="dpo"),
+        AlertDelivered(reference=REF, alert_id=KEY, endpoint="e", status_code=200, latency_ms=3, attempts=1),
+    ]
+)
+
+
+@given(st.lists(st.tuples(_ANY_EVENT, st.sampled_from([REF, OTHER])), max_size=16), st.booleans())
+def test_folding_a_batch_gives_the_rows_and_changes_that_folding_one_event_at_a_time_gives(
+    steps: list[tuple[EventModel, str]], known_before: bool
+) -> None:
+    batch: list[Recorded] = []
+    for position, (event, reference) in enumerate(steps, start=10):
+        event = received(reference) if isinstance(event, SubmissionReceived) else event
+        batch.append(at(event, position, correlation_id=reference))
+    before = {OTHER: TriageRow(OTHER, "graded", T0, T0, priority="HIGH", last_position=3)} if known_before else {}
+    expected, expected_changed = dict(before), set()
+    for recorded in batch:
+        reference = row_reference(recorded)
+        row = fold(expected.get(reference), recorded)
+        if row is not None and row is not expected.get(reference):
+            expected[reference] = row
+            expected_changed.add(reference)
+    rows = dict(before)
+    assert fold_all(rows, batch) == expected_changed
+    assert rows == expected
