@@ -13,7 +13,7 @@ from bench.flow import bench_flow
 from bench.push import bench_push
 from bench.replay import bench_replay
 from bench.store import bench_store
-from cpi.devstack import DevStack
+from cpi.devstack import ONE_CLIENT_FOR_MANY, DevStack
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--replay-events", type=int, default=100_000, help="events for the projection rebuild")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cpi-bench-") as root:
-        stack = DevStack(Path(root))
+        stack = DevStack(Path(root), extra_env=dict(ONE_CLIENT_FOR_MANY))
         try:
             stack.start()
             assert stack.database_url is not None

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from bench.flow import percentile
 from bench.submitter import submit_from_process
-from cpi.devstack import DevStack, load_or_create_secrets
+from cpi.devstack import ONE_CLIENT_FOR_MANY, DevStack, load_or_create_secrets
 from cpi.embedded import free_port
 from eventstore.database import create_engine
 from services.common.auth import issue_token
@@ -153,7 +153,7 @@ if __name__ == "__main__":
     from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="cpi-bench-push-") as root:
-        dev = DevStack(Path(root))
+        dev = DevStack(Path(root), extra_env=dict(ONE_CLIENT_FOR_MANY))
         try:
             dev.start()
             asyncio.run(bench_push(dev, float(sys.argv[1]) if len(sys.argv) > 1 else 50.0, 10.0))

@@ -18,16 +18,13 @@ from pathlib import Path
 
 import httpx
 
-from cpi.devstack import SERVICES, DevStack
+from cpi.devstack import ONE_CLIENT_FOR_MANY, SERVICES, DevStack
 from eventstore.database import connect_raw
 from eventstore.relay import RELAY_LOCK
 
 CHAOS_ENV = {
     "CPI_NOTIFIER_ESCALATION_SECONDS": "86400",  # no re-pushes during a run: alerts are counted exactly
-    # One driver stands in for thousands of partners: intake's per-client API limit must not throttle it.
-    "CPI_API_RATE_BURST": "1000000",
-    "CPI_API_RATE_PER_MINUTE": "6000000",
-    "CPI_API_GLOBAL_RATE_PER_SECOND": "100000",
+    **ONE_CLIENT_FOR_MANY,  # one driver stands in for thousands of partners
 }
 MAX_CONNECTIONS = 400  # 12 processes × (pool 16 + overflow 8) plus their lock and LISTEN sessions
 ACQUIRED = "relay lock acquired"
