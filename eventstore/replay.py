@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.events import EventEnvelope
 from eventstore.projections import BatchProjection, Projection
-from eventstore.store import _COLUMNS, StoredEvent, driver_connection, envelope_from_row
+from eventstore.store import _COLUMNS, StoredEvent, driver_for, envelope_from_row
 
 Progress = Callable[[int], None]
 Events = Sequence[StoredEvent] | Sequence[EventEnvelope]
@@ -41,13 +41,6 @@ def _window_query(columns: str, after: str, through: str, until: str | None) -> 
     )
 
 
-async def _begun_driver(conn: AsyncConnection) -> Any:
-    raw = await conn.get_raw_connection()
-    if raw.driver_connection is None or not raw.driver_connection.is_in_transaction():
-        await conn.execute(text("SELECT 1"))  # begins SQLAlchemy's lazily begun transaction
-    return await driver_connection(conn)
-
-
 async def read_window(
     conn: AsyncConnection,
     after: int,
@@ -71,7 +64,7 @@ async def read_window(
         params.append(until)
         recorded = f"${len(params)}"
     query = _window_query(f"position, type, correlation_id, recorded_at, {payload}", "$1", "$2", recorded)
-    driver = await _begun_driver(conn)
+    driver = await driver_for(conn)
     return [StoredEvent(*row) for row in await driver.fetch(query, *params)]
 
 

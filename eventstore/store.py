@@ -99,7 +99,7 @@ def is_autocommit(conn: AsyncConnection) -> bool:
     return sync is not None and sync.get_execution_options().get("isolation_level") == AUTOCOMMIT
 
 
-async def _driver_for(conn: AsyncConnection) -> Any:
+async def driver_for(conn: AsyncConnection) -> Any:
     """The asyncpg connection: as it is in autocommit, else inside SQLAlchemy's (lazily begun) transaction."""
     raw = await conn.get_raw_connection()
     if raw.driver_connection is not None and is_autocommit(conn):
@@ -174,7 +174,7 @@ async def _append(
         claim[1] if claim else None,
         *(alongside.params if alongside else ()),
     )
-    driver = await _driver_for(conn)
+    driver = await driver_for(conn)
     try:
         placed = await driver.fetchrow(_append_statement(alongside), *params)
     except asyncpg.PostgresError as exc:
@@ -212,7 +212,7 @@ def envelope_from_row(row: Any) -> EventEnvelope:
 
 async def first_recorded_at(conn: AsyncConnection, stream_id: str) -> datetime:
     """When the stream's first event was recorded (one small row, not the whole stream)."""
-    driver = await _driver_for(conn)
+    driver = await driver_for(conn)
     return await driver.fetchval(  # type: ignore[no-any-return]
         "SELECT recorded_at FROM events WHERE stream_id = $1 AND stream_version = 1", stream_id
     )

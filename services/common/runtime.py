@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -111,6 +112,9 @@ def create_service_app(
             await broker.start()
         tasks = [asyncio.create_task(_supervised(run, context, stopping)) for run in work]
         app.state.readiness_checks = readiness_checks(context)
+        # What start-up built (policy, regexes, models, pools) lives as long as the process: keep it out of
+        # the collector's full passes, which otherwise pause every handler now and then.
+        gc.freeze()
         log.info("service started", extra={"service": name})
         try:
             yield

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+from collections.abc import Iterable
 from typing import Any
 
 # The standard library's own regex parser: the same tree `re` compiles, so the anchors are exact.
@@ -94,3 +96,67 @@ def starts_at_word_boundary(pattern: str) -> bool:
 def may_match(anchors: Anchors | None, text: str) -> bool:
     """False only when no anchor occurs in `text`, so the regex cannot match it."""
     return anchors is None or any(map(text.__contains__, anchors))
+
+
+def _trie_regex(anchors: list[str]) -> str:
+    """One regex for many literals, as a trie: greedy, so it matches the longest one at a position."""
+    tree: dict[str, Any] = {}
+    for anchor in anchors:
+        node = tree
+        for char in anchor:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(tree)
+
+
+class AnchorIndex:
+    """Which of many anchors occur in a text, in one pass instead of one substring search per anchor.
+
+    Two literals that both occur at the same position are prefixes of one another, so the longest
+    anchor starting at each position (read through a lookahead, so overlapping ones are all seen)
+    names every anchor that occurs: itself and those of its prefixes that are anchors. The answer is
+    exactly the set of anchors `a` with `a in text`.
+    """
+
+    def __init__(self, anchors: Iterable[str]) -> None:
+        known = sorted({anchor for anchor in anchors if anchor})
+        self._prefixes = {
+            anchor: tuple(anchor[:end] for end in range(1, len(anchor) + 1) if anchor[:end] in set(known))
+            for anchor in known
+        }
+        self._regex = re.compile(f"(?=({_trie_regex(known)}))") if known else None
+        # An anchor with a newline in it could span two texts joined by one: then search the join.
+        self._spans_lines = any("\n" in anchor for anchor in known)
+
+    def present(self, text: str) -> set[str]:
+        found: set[str] = set()
+        if self._regex is None:
+            return found
+        seen: set[str] = set()
+        for match in self._regex.finditer(text):
+            hit = match.group(1)
+            if hit not in seen:
+                seen.add(hit)
+                found.update(self._prefixes[hit])
+        return found
+
+    def present_joined(self, first: set[str], joined: str, second: str) -> set[str]:
+        """Anchors in `joined` (a text, a newline, then `second`) given those already found in the text."""
+        if not second:
+            return first
+        if self._spans_lines:
+            return self.present(joined)
+        return first | self.present(second)
+
+
+def may_match_in(anchors: Anchors | None, present: set[str]) -> bool:
+    """False only when none of the anchors is among those present in the text."""
+    return anchors is None or not anchors.isdisjoint(present)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, SourceContext
-from services.grader.anchors import may_match
+from services.grader.anchors import may_match_in
 from services.grader.matching import Text, find_matches
 from services.grader.policy import AssessmentPolicy, Grade, Policy
 
@@ -18,7 +18,9 @@ class SourceGrading:
     reasons: tuple[GradeReason, ...]
 
 
-def _form_cue_hits(policy: Policy, context: SourceContext, text: Text) -> dict[str, list[GradeReason]]:
+def _form_cue_hits(
+    policy: Policy, context: SourceContext, text: Text, text_present: set[str] | None
+) -> dict[str, list[GradeReason]]:
     """Each fired form cue's reason, grouped by what it says about the source."""
     fields = {
         "text": text,
@@ -27,11 +29,14 @@ def _form_cue_hits(policy: Policy, context: SourceContext, text: Text) -> dict[s
         "shared_with": Text.of(context.shared_with),
     }
     rules = policy.compiled
+    index = rules.anchor_index
+    present = {name: index.present(value.lower) for name, value in fields.items() if name != "text"}
+    present["text"] = text_present if text_present is not None else index.present(text.lower)
     groups: dict[str, list[GradeReason]] = {}
     for cue, regex, anchors in rules.form_cues:
         evidence: list[str] = []
         for field in cue.fields:
-            if not may_match(anchors, fields[field].lower):
+            if not may_match_in(anchors, present[field]):
                 continue
             # Free text can say "not confidential"; the short form answers are taken as written.
             negation = rules.negation if field == "text" else None
@@ -48,12 +53,15 @@ def _reason(rule_id: str, text: str, evidence: list[str] | None = None) -> Grade
 def _person_involved_is_source(
     grade: str | None, choice: str | None, context: SourceContext, groups: dict[str, list[GradeReason]]
 ) -> bool:
-    """Told by the person involved, with that person (not the reporter, not someone told) as the source."""
+    """Told by the person involved, with that person (not the reporter, not someone told) as the source.
+
+    LABELLING.md: the source is not the reporter and is the person involved, so knows it directly,
+    however the answer is worded; only "she told [SOURCE]" (the source was told) keeps it indirect.
+    """
     return (
         grade is not None
         and choice == "told_by_person_involved"
         and not context.source_is_reporter
-        and "own_account" in groups
         and "told_to_source" not in groups
     )
 
@@ -114,6 +122,15 @@ def _intelligence_assessment(
                 [choice],
             )
         ]
+    elif choice == "told_by_someone_else" and "rumour" in groups:
+        grade = rules.rumour_without_choice
+        reasons = [
+            _reason(
+                "assessment.told_but_unsourced",
+                f"Told by someone who cannot say where it came from: rumour, {grade}",
+                [choice],
+            )
+        ]
     elif choice is not None and choice in rules.by_choice:
         grade = rules.by_choice[choice]
         reasons = [_reason(f"assessment.choice.{choice}", f"How known: {choice} gives {grade}", [choice])]
@@ -145,9 +162,14 @@ def _source_evaluation(
     return rules.default, _reason("source.untested", f"Source not tested through this form: {rules.default}")
 
 
-def grade_source(policy: Policy, context: SourceContext, text: Text) -> SourceGrading:
-    """Grade how far the source and the information can be trusted, and how it may be shared."""
-    groups = _form_cue_hits(policy, context, text)
+def grade_source(
+    policy: Policy, context: SourceContext, text: Text, text_present: set[str] | None = None
+) -> SourceGrading:
+    """Grade how far the source and the information can be trusted, and how it may be shared.
+
+    `text_present`: the policy's anchors found in the text, when the caller has them already.
+    """
+    groups = _form_cue_hits(policy, context, text, text_present)
     source, source_reason = _source_evaluation(policy, context, groups)
     assessment, assessment_reasons = _intelligence_assessment(policy, context, groups)
     if "conditions" in groups:

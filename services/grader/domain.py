@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, Priority, Sanitised
-from services.grader.anchors import may_match
+from services.grader.anchors import may_match_in
 from services.grader.assessment import grade_source
 from services.grader.matching import Matches, Text, find_matches
 from services.grader.policy import Indicator, Policy
@@ -23,17 +23,24 @@ class GradeDecision:
     policy_version: str
 
 
-def _fired_indicators(text: Text, policy: Policy) -> tuple[list[tuple[Indicator, Matches]], list[GradeReason]]:
+def _fired_indicators(
+    text: Text, policy: Policy, present: set[str]
+) -> tuple[list[tuple[Indicator, Matches]], list[GradeReason]]:
     """Indicators whose matches survive negation and whose required companions also fired."""
     matched: list[tuple[Indicator, Matches]] = []
     negated: list[GradeReason] = []
     rules = policy.compiled
-    for indicator, regex, anchors in rules.indicators:
-        if not may_match(anchors, text.lower):
+    fired_ids: set[str] = set()
+    # Indicators that need a companion run after the others, and only when one of them fired.
+    for indicator, regex, anchors in (*rules.independent, *rules.dependent):
+        if indicator.requires and fired_ids.isdisjoint(indicator.requires):
+            continue
+        if not may_match_in(anchors, present):
             continue
         matches = find_matches(regex, text, rules.negation if indicator.negatable else None)
         if matches.fired:
             matched.append((indicator, matches))
+            fired_ids.add(indicator.id)
         elif matches.negated:
             negated.append(
                 GradeReason(
@@ -42,9 +49,9 @@ def _fired_indicators(text: Text, policy: Policy) -> tuple[list[tuple[Indicator,
                     evidence=list(matches.negated),
                 )
             )
-    fired_ids = {indicator.id for indicator, _ in matched}
-    kept = [(i, m) for i, m in matched if not i.requires or any(r in fired_ids for r in i.requires)]
-    return kept, negated
+    order = {indicator.id: n for n, (indicator, _, _) in enumerate(rules.indicators)}
+    matched.sort(key=lambda pair: order[pair[0].id])
+    return matched, negated
 
 
 def _categories(indicators: list[Indicator], policy: Policy) -> list[str]:
@@ -54,26 +61,48 @@ def _categories(indicators: list[Indicator], policy: Policy) -> list[str]:
     return [category for category in policy.categories if category in named]
 
 
+def _occurrence_kind(sanitised: Sanitised, hours: float) -> tuple[str, GradeReason] | None:
+    """The form's occurred_at close to when intake received it: very recent before, imminent after."""
+    occurred, received = sanitised.occurred_at, sanitised.received_at
+    if not hours or occurred is None or received is None:
+        return None
+    if (occurred.tzinfo is None) != (received.tzinfo is None):
+        return None
+    gap = (received - occurred).total_seconds() / 3600
+    if abs(gap) > hours:
+        return None
+    kind = "very_recent" if gap >= 0 else "imminent"
+    text = f"The form says it happened {abs(gap):.1f} hours {'before' if gap >= 0 else 'after'} it was received"
+    return kind, GradeReason(rule_id=f"time.occurred_at.{kind}", text=text, evidence=[occurred.isoformat()])
+
+
 def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     """Decide priority, categories and the 3x5x2 grading; pure, deterministic, no I/O."""
     text = Text.of(sanitised.intelligence_log.text)
-    fired, reasons = _fired_indicators(text, policy)
+    rules = policy.compiled
+    present = rules.anchor_index.present(text.lower)
+    fired, reasons = _fired_indicators(text, policy, present)
     reasons = [GradeReason(rule_id=i.id, text=i.text, evidence=list(m.evidence)) for i, m in fired] + reasons
 
     # The form's "when" answer is its own clause, so a newline keeps negation from crossing into it.
     occurred = sanitised.occurred_text
     time_text = Text.of(f"{text.original}\n{occurred}") if occurred else text
+    time_present = rules.anchor_index.present_joined(present, time_text.lower, occurred.lower() if occurred else "")
     time_kinds: set[str] = set()
-    rules = policy.compiled
     for cue, regex, anchors in rules.time_cues:
-        if not may_match(anchors, time_text.lower):
+        if not may_match_in(anchors, time_present):
             continue
         matches = find_matches(regex, time_text, rules.negation)
         if matches.fired:
             time_kinds.add(cue.kind)
             reasons.append(GradeReason(rule_id=cue.id, text=cue.text, evidence=list(matches.evidence)))
 
-    source = grade_source(policy, sanitised.source_context, text)
+    occurrence = _occurrence_kind(sanitised, policy.thresholds.recent_occurrence_hours)
+    if occurrence is not None:
+        time_kinds.add(occurrence[0])
+        reasons.append(occurrence[1])
+
+    source = grade_source(policy, sanitised.source_context, text, present)
     indicators = tuple(indicator for indicator, _ in fired)
     signals = Signals(
         indicators=indicators,

@@ -10,14 +10,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from services.grader.anchors import Anchors, required_anchors, starts_at_word_boundary
+from services.grader.anchors import AnchorIndex, Anchors, required_anchors, starts_at_word_boundary
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.toml"
 
 Grade = Literal["A", "B", "C", "D", "E"]
 SourceGrade = Literal["1", "2", "3"]
 # "very_recent" (an hour ago, just now) is both: close enough to now for a risk, and past for an offence.
-TimeKind = Literal["imminent", "ongoing", "historic", "recent_past", "very_recent"]
+# "habitual" (most weekends, six times this month) describes a pattern, not one moment: with no
+# current time cue it keeps a danger situation from counting as happening now.
+# "today" is current unless a historic or habitual cue places the matter in the past or a pattern.
+TimeKind = Literal["imminent", "ongoing", "historic", "recent_past", "very_recent", "habitual", "today"]
 FormGroup = Literal[
     "direct",
     "corroboration",
@@ -160,6 +163,9 @@ class Indicator(Cue):
     compounding: bool = False
     negatable: bool = True
     requires: tuple[str, ...] = ()
+    # A plain-words danger situation (missing, taken somewhere, threatened, locked in, self-harm):
+    # HIGH when it meets an imminent/ongoing time cue, or a person at risk (a `vulnerable` cue).
+    danger: bool = False
 
 
 class TimeCue(Cue):
@@ -217,9 +223,14 @@ class CompiledRules:
     """Each rule beside its compiled regex, built once when the policy is loaded."""
 
     indicators: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
+    # The same indicators split: those that stand alone, then those that require a companion.
+    independent: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
+    dependent: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
     time_cues: tuple[tuple[TimeCue, re.Pattern[str], Anchors | None], ...]
     form_cues: tuple[tuple[FormCue, re.Pattern[str], Anchors | None], ...]
     negation: CompiledNegation
+    # Every rule's anchors, so one pass over a text tells which rules could match it.
+    anchor_index: AnchorIndex
 
 
 class Thresholds(_Frozen):
@@ -242,6 +253,14 @@ class Thresholds(_Frozen):
     completed_past_penalty: float = Field(default=0.0, ge=0, le=50)
     # Information assessed as suspected false is not a crime report either.
     suspected_false_crime_penalty: float = Field(default=0.0, ge=0, le=50)
+    # A person at risk (child, vulnerable adult) meets a danger situation, and the text does not
+    # place it only in the past: this much more; zero turns this off.
+    at_risk_danger_bonus: float = Field(default=0.0, ge=0, le=50)
+    # The form's own occurred_at within this many hours of when intake received it (before: very
+    # recent; after: imminent) is immediacy, like "an hour ago" or "tonight"; zero turns this off.
+    recent_occurrence_hours: float = Field(default=0.0, ge=0, le=168)
+    # A pattern over time (a "habitual" time cue) is not one completed offence; zero turns this off.
+    habitual_crime_penalty: float = Field(default=0.0, ge=0, le=50)
 
 
 class SourceEvaluationPolicy(_Frozen):
@@ -297,12 +316,18 @@ class Policy(_Frozen):
 
     def model_post_init(self, context: Any, /) -> None:
         negation = self.negation
+        indicators = tuple((cue, cue.regex, cue.anchors) for cue in self.indicators)
         self._compiled = CompiledRules(
-            indicators=tuple((cue, cue.regex, cue.anchors) for cue in self.indicators),
+            indicators=indicators,
+            independent=tuple(entry for entry in indicators if not entry[0].requires),
+            dependent=tuple(entry for entry in indicators if entry[0].requires),
             time_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.time_cues),
             form_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.form_cues),
             negation=CompiledNegation(
                 negation.before_regex, negation.after_regex, negation.breaks_regex, negation.window_words
+            ),
+            anchor_index=AnchorIndex(
+                anchor for cue in (*self.indicators, *self.time_cues, *self.form_cues) for anchor in (cue.anchors or ())
             ),
         )
 
@@ -323,12 +348,16 @@ class Policy(_Frozen):
             if category not in self.categories:
                 raise ValueError(f"supplementary category {category!r} is not in [categories]")
         indicator_ids = {indicator.id for indicator in self.indicators}
+        requiring = {indicator.id: bool(indicator.requires) for indicator in self.indicators}
         for indicator in self.indicators:
             if indicator.category is not None and indicator.category not in self.categories:
                 raise ValueError(f"rule {indicator.id!r}: unknown category {indicator.category!r}")
             for required in indicator.requires:
                 if required not in indicator_ids:
                     raise ValueError(f"rule {indicator.id!r}: requires unknown rule {required!r}")
+                if requiring.get(required):
+                    # Rules that stand alone run first, so a companion must be one of them.
+                    raise ValueError(f"rule {indicator.id!r}: requires {required!r}, which itself requires a rule")
         return self
 
 

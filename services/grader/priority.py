@@ -9,7 +9,9 @@ from services.grader.policy import Indicator, Thresholds
 
 # Time kinds that tie a risk to now, and those that place an offence in the past.
 CURRENT_KINDS = frozenset({"imminent", "ongoing", "very_recent"})
-PAST_KINDS = frozenset({"recent_past", "historic", "very_recent"})
+PAST_KINDS = frozenset({"recent_past", "historic", "very_recent", "today"})
+# Time kinds that, with no current one, place a danger in the past or in a pattern, not now.
+NOT_NOW_KINDS = frozenset({"recent_past", "historic", "habitual"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,11 @@ class _Score:
         self.parts.append(f"{label} {amount:+g}")
 
 
+def _is_current(kinds: frozenset[str]) -> bool:
+    """An imminent, ongoing or very recent time; "today" too unless the text is about the past or a pattern."""
+    return bool(kinds & CURRENT_KINDS) or ("today" in kinds and not kinds & NOT_NOW_KINDS)
+
+
 def _compounded(top: Indicator, positive: list[Indicator], thresholds: Thresholds) -> bool:
     """A second risk cue of another category beside the top one, one of the two marked compounding."""
     return any(
@@ -51,18 +58,31 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
     if top is not None:
         score.add(top.weight, top.id)
     at_risk = top is not None and top.weight >= thresholds.risk_cue_min
-    imminent = bool(signals.time_kinds & CURRENT_KINDS)
+    imminent = _is_current(signals.time_kinds)
     if at_risk and top is not None and thresholds.second_risk_bonus and _compounded(top, positive, thresholds):
         score.add(thresholds.second_risk_bonus, "second risk of another kind")
-    if at_risk and any(i.vulnerable for i in signals.indicators):
+    vulnerable = at_risk and any(i.vulnerable for i in signals.indicators)
+    if vulnerable:
         score.add(thresholds.vulnerable_bonus, "vulnerable person")
+    dangers = [i.id for i in positive if i.danger]
+    over = any(i.weight < 0 for i in signals.indicators)
+    not_now = bool(signals.time_kinds & NOT_NOW_KINDS) and not imminent
+    if vulnerable and dangers and thresholds.at_risk_danger_bonus and not not_now and not over:
+        score.add(thresholds.at_risk_danger_bonus, "person at risk meets danger")
+        reasons.append(
+            GradeReason(
+                rule_id="priority.at_risk_meets_danger",
+                text="A child or vulnerable adult meets a danger the text does not place in the past or a pattern",
+                evidence=[*(i.id for i in signals.indicators if i.vulnerable), *dangers],
+            )
+        )
     if at_risk and imminent:
         score.add(thresholds.imminent_bonus, "imminent or ongoing")
         reasons.append(
             GradeReason(
                 rule_id="priority.risk_meets_time",
                 text="A risk cue meets an imminent or ongoing time cue",
-                evidence=[top.id if top else "", ", ".join(sorted(signals.time_kinds & CURRENT_KINDS))],
+                evidence=[top.id if top else "", ", ".join(sorted(signals.time_kinds & (CURRENT_KINDS | {"today"})))],
             )
         )
     if "historic" in signals.time_kinds and not imminent and top is not None:
@@ -84,7 +104,16 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
                 text="A completed offence told in the past tense, with nothing tying a risk to now",
             )
         )
-    if signals.suspected_false and top is not None:
+    acute = vulnerable and imminent
+    if signals.suspected_false and top is not None and acute:
+        reasons.append(
+            GradeReason(
+                rule_id="priority.doubt_not_lowering",
+                text="Doubted, but a child or vulnerable adult meets a risk happening now: not lowered",
+                evidence=[i.id for i in positive if i.weight >= thresholds.risk_cue_min],
+            )
+        )
+    elif signals.suspected_false and top is not None:
         score.add(-thresholds.suspected_false_penalty, "suspected false")
         reasons.append(GradeReason(rule_id="priority.suspected_false", text="Information assessed as suspected false"))
     if signals.not_known and not imminent and top is not None and thresholds.not_known_penalty:
@@ -117,6 +146,8 @@ def _crime_score(signals: Signals, thresholds: Thresholds) -> _Score:
             score.add(indicator.crime_weight, indicator.id)
     if signals.time_kinds & PAST_KINDS:
         score.add(thresholds.past_time_crime_bonus, "past time")
+    if "habitual" in signals.time_kinds and thresholds.habitual_crime_penalty:
+        score.add(-thresholds.habitual_crime_penalty, "a pattern over time")
     if signals.suspected_false and thresholds.suspected_false_crime_penalty:
         score.add(-thresholds.suspected_false_crime_penalty, "suspected false")
     return score

@@ -96,6 +96,19 @@ INDICATOR_EXAMPLES = {
     "reassurance.no_immediate_risk": "There is no immediate risk to the child.",
     "reassurance.no_weapon_seen": "They were boasting in the changing room, but no weapon was seen.",
     "reassurance.risk_removed": "The lodger who caused trouble has since moved out.",
+    "reassurance.returned": "The boy came home at midnight.",
+    "reassurance.hypothetical": "He said it was only joking.",
+    "danger.missing": "The resident was not in her room at the night check.",
+    "danger.unreachable": "The girl (15) is not answering her mum.",
+    "danger.taken": "Two older lads were with him at the bus stop.",
+    "danger.threat": "They are demanding £200 from him.",
+    "danger.self_harm": "He said he would rather be dead.",
+    "danger.confined": "There is a padlock on the outside of the container door.",
+    "danger.present": "A man is in her front room asking for money.",
+    "danger.behaviour": "He was banging on her door and shouting.",
+    "mappa.near_children": "The registered sex offender was by the playground.",
+    "danger.left_alone": "The six-year-old was left alone with the baby.",
+    "offence.property": "The lead flashing was stripped off the church roof.",
 }
 
 TIME_EXAMPLES = {
@@ -105,6 +118,9 @@ TIME_EXAMPLES = {
     "time.historic": ("This happened years ago.", "historic"),
     "time.recent_past": ("The shed was broken into yesterday.", "recent_past"),
     "time.very_recent": ("The van drove off twenty minutes ago.", "very_recent"),
+    "time.immediacy.today": ("He is outside the door now.", "very_recent"),
+    "time.today": ("It was reported today.", "today"),
+    "time.habitual": ("She goes there most weekends.", "habitual"),
 }
 
 

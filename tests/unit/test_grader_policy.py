@@ -179,3 +179,21 @@ def test_policy_file_on_disk_is_named_in_errors(tmp_path: Path) -> None:
 
     with pytest.raises(PolicyError, match=re.escape(str(path))):
         load_policy(path)
+
+
+def test_a_companion_rule_must_stand_alone() -> None:
+    # Rules that need a companion run after those that stand alone, so chains are refused.
+    extra = (
+        '\n[[indicators]]\nid = "weapons.a"\ntext = "A"\nwords = ["aaa"]\nrequires = ["weapons.knife"]\n'
+        '\n[[indicators]]\nid = "weapons.b"\ntext = "B"\nwords = ["bbb"]\nrequires = ["weapons.a"]\n'
+    )
+    with pytest.raises(PolicyError, match=r"rule 'weapons\.b': requires 'weapons\.a', which itself requires a rule"):
+        load_policy_text(MINIMAL + extra, "p.toml")
+
+
+def test_danger_and_bonus_default_off() -> None:
+    policy = load_policy_text(MINIMAL, "p.toml")
+
+    assert policy.thresholds.at_risk_danger_bonus == 0.0
+    assert policy.thresholds.habitual_crime_penalty == 0.0
+    assert not any(indicator.danger for indicator in policy.indicators)
