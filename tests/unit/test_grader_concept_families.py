@@ -11,41 +11,20 @@ from typing import Any
 import pytest
 
 from contracts.events import Priority, Sanitised
-from services.grader.domain import GradeDecision, grade
-from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from services.grader.domain import grade
+from services.grader.policy import Policy
+from tests.grader_support import SAW_IT, default_policy, form, make_sanitised, rule_ids
 
+policy = pytest.fixture(scope="module")(default_policy)
 
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return load_policy(DEFAULT_POLICY_PATH)
+SAW_IT_MYSELF = form(SAW_IT, how_known="I saw it myself", shared_with="Line manager")
 
 
 def sanitised(text: str, occurred_text: str | None = None, **context: Any) -> Sanitised:
-    source_context = {
-        "how_known": "I saw it myself",
-        "how_known_choice": "saw_or_heard",
-        "when_known": "Today",
-        "shared_with": "Line manager",
-        "can_recontact": True,
-        "source_is_reporter": True,
-    } | context
-    return Sanitised.model_validate(
-        {
-            "reference": "CPI-DEV-0002",
-            "source_ref": "SRC-DEV-0002",
-            "intelligence_log": {"text": text},
-            "partnership_summary": {"text": text},
-            "redaction_counts": {},
-            "location": "[LOCATION]",
-            "occurred_text": occurred_text,
-            "source_context": source_context,
-            "sanitiser_version": "test",
-        }
-    )
+    return make_sanitised(text, occurred_text, reference="CPI-DEV-0002", context=form(SAW_IT_MYSELF, **context))
 
 
-def fired(decision: GradeDecision) -> set[str]:
-    return {reason.rule_id for reason in decision.reasons}
+fired = rule_ids
 
 
 # --- who is at risk -----------------------------------------------------------------------------
@@ -292,48 +271,24 @@ def test_ongoing_risk_wins_over_a_completed_crime(policy: Policy) -> None:
 # --- assessment (LABELLING.md) ----------------------------------------------------------------------
 
 
+def assessed(policy: Policy, text: str, **context: Any) -> str:
+    return grade(sanitised(text, **context), policy).intelligence_assessment
+
+
 def test_person_involved_who_is_the_source_knows_directly(policy: Policy) -> None:
-    decision = grade(
-        sanitised("My phone was taken.", how_known="She told me", how_known_choice="told_by_person_involved"),
-        policy,
-    )
-    assert decision.intelligence_assessment == "C"  # source_is_reporter: the reporter was told
-    decision = grade(
-        sanitised(
-            "Her phone was taken.",
-            how_known="She told me",
-            how_known_choice="told_by_person_involved",
-            source_is_reporter=False,
-        ),
-        policy,
-    )
-    assert decision.intelligence_assessment == "A"
+    told = {"how_known": "She told me", "how_known_choice": "told_by_person_involved"}
+    assert assessed(policy, "My phone was taken.", **told) == "C"  # source_is_reporter: the reporter was told
+    assert assessed(policy, "Her phone was taken.", **told, source_is_reporter=False) == "A"
 
 
 def test_a_relative_telling_is_second_hand(policy: Policy) -> None:
-    decision = grade(
-        sanitised(
-            "The boys may be drawn in.",
-            how_known="Mum told the social worker",
-            how_known_choice="told_by_person_involved",
-            source_is_reporter=False,
-        ),
-        policy,
-    )
-    assert decision.intelligence_assessment == "C"
+    context = {"how_known": "Mum told the social worker", "how_known_choice": "told_by_person_involved"}
+    assert assessed(policy, "The boys may be drawn in.", **context, source_is_reporter=False) == "C"
 
 
 def test_told_by_someone_who_cannot_say_where_from_is_rumour(policy: Policy) -> None:
-    decision = grade(
-        sanitised(
-            "There is a gun in the bin store.",
-            how_known="neighbour had heard it, can't say from whom",
-            how_known_choice="told_by_someone_else",
-            source_is_reporter=False,
-        ),
-        policy,
-    )
-    assert decision.intelligence_assessment == "D"
+    context = {"how_known": "neighbour had heard it, can't say from whom", "how_known_choice": "told_by_someone_else"}
+    assert assessed(policy, "There is a gun in the bin store.", **context, source_is_reporter=False) == "D"
 
 
 @pytest.mark.parametrize("how_known", ["It's my car", "It was my laptop", "I'm the caretaker and watched it"])

@@ -16,36 +16,16 @@ from services.grader.anchors import may_match, required_anchors
 from services.grader.domain import GradeDecision, grade
 from services.grader.evaluate import DEFAULT_CORPUS, load_corpus
 from services.grader.matching import Text, find_matches
-from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from services.grader.policy import Policy
+from tests.grader_support import SAW_IT, default_policy, form, make_sanitised
 
+policy = pytest.fixture(scope="module")(default_policy)
 
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return load_policy(DEFAULT_POLICY_PATH)
+ON_A_VISIT = form(SAW_IT, how_known="Saw it on a visit")
 
 
 def submission(text: str, occurred_text: str | None = None, **context: Any) -> Sanitised:
-    source_context = {
-        "how_known": "Saw it on a visit",
-        "how_known_choice": "saw_or_heard",
-        "when_known": "Today",
-        "shared_with": "Team leader",
-        "can_recontact": True,
-        "source_is_reporter": True,
-    } | context
-    return Sanitised.model_validate(
-        {
-            "reference": "CPI-FAM-0001",
-            "source_ref": "SRC-FAM-0001",
-            "intelligence_log": {"text": text},
-            "partnership_summary": {"text": text},
-            "redaction_counts": {},
-            "location": "[LOCATION]",
-            "occurred_text": occurred_text,
-            "source_context": source_context,
-            "sanitiser_version": "test",
-        }
-    )
+    return make_sanitised(text, occurred_text, reference="CPI-FAM-0001", context=form(ON_A_VISIT, **context))
 
 
 def graded(policy: Policy, text: str, **context: Any) -> GradeDecision:

@@ -11,40 +11,19 @@ from __future__ import annotations
 import pytest
 
 from contracts.events import Priority, Sanitised
-from services.grader.domain import GradeDecision, grade
-from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from services.grader.domain import GradeDecision
+from services.grader.policy import Policy
+from tests.grader_support import default_policy, grade_text, make_sanitised
 
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return load_policy(DEFAULT_POLICY_PATH)
+policy = pytest.fixture(scope="module")(default_policy)
 
 
 def submission(text: str, occurred_text: str | None = None) -> Sanitised:
-    return Sanitised.model_validate(
-        {
-            "reference": "CPI-FAM-0002",
-            "source_ref": "SRC-FAM-0002",
-            "intelligence_log": {"text": text},
-            "partnership_summary": {"text": text},
-            "redaction_counts": {},
-            "location": "[LOCATION]",
-            "occurred_text": occurred_text,
-            "source_context": {
-                "how_known": "Saw it at work",
-                "how_known_choice": "saw_or_heard",
-                "when_known": "Today",
-                "shared_with": "Team leader",
-                "can_recontact": True,
-                "source_is_reporter": True,
-            },
-            "sanitiser_version": "test",
-        }
-    )
+    return make_sanitised(text, occurred_text, reference="CPI-FAM-0002")
 
 
 def graded(policy: Policy, text: str, occurred_text: str | None = None) -> GradeDecision:
-    return grade(submission(text, occurred_text), policy)
+    return grade_text(policy, text, occurred_text)
 
 
 # --- HIGH: a risk to a child or victim happening now -------------------------------------------

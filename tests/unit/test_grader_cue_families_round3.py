@@ -18,45 +18,17 @@ import pytest
 
 from contracts.events import Priority, Sanitised
 from services.grader.anchors import required_anchors
-from services.grader.domain import GradeDecision, grade
-from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from services.grader.policy import Policy
+from tests.grader_support import SAW_IT, default_policy, form, grade_text, make_sanitised, rule_ids
 
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return load_policy(DEFAULT_POLICY_PATH)
+policy = pytest.fixture(scope="module")(default_policy)
 
 
 def submission(text: str, occurred_text: str | None = None, **context: Any) -> Sanitised:
-    source_context = {
-        "how_known": "Saw it at work",
-        "how_known_choice": "saw_or_heard",
-        "when_known": "Today",
-        "shared_with": "Team leader",
-        "can_recontact": True,
-        "source_is_reporter": True,
-    } | context
-    return Sanitised.model_validate(
-        {
-            "reference": "CPI-FAM-0003",
-            "source_ref": "SRC-FAM-0003",
-            "intelligence_log": {"text": text},
-            "partnership_summary": {"text": text},
-            "redaction_counts": {},
-            "location": "[LOCATION]",
-            "occurred_text": occurred_text,
-            "source_context": source_context,
-            "sanitiser_version": "test",
-        }
-    )
+    return make_sanitised(text, occurred_text, reference="CPI-FAM-0003", context=form(SAW_IT, **context))
 
 
-def graded(policy: Policy, text: str, occurred_text: str | None = None, **context: Any) -> GradeDecision:
-    return grade(submission(text, occurred_text, **context), policy)
-
-
-def rule_ids(decision: GradeDecision) -> set[str]:
-    return {reason.rule_id for reason in decision.reasons}
+graded = grade_text
 
 
 # --- HIGH: risk meets now, in everyday words ------------------------------------------------

@@ -11,46 +11,28 @@ from typing import Any
 import pytest
 
 from contracts.events import Priority, Sanitised
-from services.grader.domain import GradeDecision, grade
+from services.grader.domain import grade
 from services.grader.evaluate import DEFAULT_CORPUS, evaluate, load_corpus
-from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from services.grader.policy import Policy
+from tests.grader_support import SAW_IT, default_policy, evidence_of, form, make_sanitised, rule_ids
 
+policy = pytest.fixture(scope="module")(default_policy)
 
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    return load_policy(DEFAULT_POLICY_PATH)
+# The source is not the reporter and was told by a colleague: known indirectly.
+TOLD_BY_A_COLLEAGUE = form(
+    SAW_IT,
+    how_known="Told by a colleague",
+    how_known_choice="told_by_someone_else",
+    shared_with="Line manager",
+    source_is_reporter=False,
+)
 
 
 def sanitised(text: str, occurred_text: str | None = None, **context: Any) -> Sanitised:
-    source_context = {
-        "how_known": "Told by a colleague",
-        "how_known_choice": "told_by_someone_else",
-        "when_known": "Today",
-        "shared_with": "Line manager",
-        "can_recontact": True,
-        "source_is_reporter": False,
-    } | context
-    return Sanitised.model_validate(
-        {
-            "reference": "CPI-DEV-0001",
-            "source_ref": "SRC-DEV-0001",
-            "intelligence_log": {"text": text},
-            "partnership_summary": {"text": text},
-            "redaction_counts": {},
-            "location": "[LOCATION]",
-            "occurred_text": occurred_text,
-            "source_context": source_context,
-            "sanitiser_version": "test",
-        }
-    )
+    return make_sanitised(text, occurred_text, reference="CPI-DEV-0001", context=form(TOLD_BY_A_COLLEAGUE, **context))
 
 
-def reason_ids(decision: GradeDecision) -> set[str]:
-    return {reason.rule_id for reason in decision.reasons}
-
-
-def evidence_of(decision: GradeDecision, rule_id: str) -> list[str]:
-    return next(reason.evidence for reason in decision.reasons if reason.rule_id == rule_id)
+reason_ids = rule_ids
 
 
 INDICATOR_EXAMPLES = {
@@ -86,6 +68,7 @@ INDICATOR_EXAMPLES = {
     "offence.theft": "His wallet was stolen from the changing room.",
     "offence.damage": "Somebody smashed the window of the youth club.",
     "offence.fraud": "She was scammed by a caller claiming to be from her bank.",
+    "offence.fraud_unrecovered": "She paid the seller for a puppy and then got blocked.",
     "fraud.returning": "The men who conned him over his roof are coming back on Friday to collect the rest.",
     "offence.recorded": "The van was broken into on Monday and the doorbell camera caught it.",
     "offence.loss": "The jewellery taken was worth about £900.",
@@ -108,6 +91,7 @@ INDICATOR_EXAMPLES = {
     "danger.behaviour": "He was banging on her door and shouting.",
     "mappa.near_children": "The registered sex offender was by the playground.",
     "danger.left_alone": "The six-year-old was left alone with the baby.",
+    "danger.hostile_crowd": "A group of men outside the community centre are shouting at people going in.",
     "offence.property": "The lead flashing was stripped off the church roof.",
 }
 
