@@ -66,6 +66,20 @@ def _person_involved_is_source(
     )
 
 
+def _source_named_as_person(grade: str | None, context: SourceContext, groups: dict[str, list[GradeReason]]) -> bool:
+    """The answer says the source (who is not the reporter) is the person it happened to, whatever was ticked.
+
+    LABELLING.md: the source is not the reporter and is the person involved, so knows it directly.
+    A reporter who is the source and writes "she is the victim" was told by her: not this.
+    """
+    return (
+        grade is not None
+        and "source_is_person" in groups
+        and not context.source_is_reporter
+        and "told_to_source" not in groups
+    )
+
+
 def _without_choice(rules: AssessmentPolicy, groups: dict[str, list[GradeReason]]) -> tuple[Grade, list[GradeReason]]:
     """No usable tick box: read the free-text answer, the most cautious reading first."""
     if "rumour" in groups:
@@ -94,6 +108,13 @@ def _intelligence_assessment(
         ]
     choice = context.how_known_choice.value if context.how_known_choice is not None else None
     grade: Grade
+    if _source_named_as_person(rules.person_involved_is_source, context, groups):
+        grade = rules.person_involved_is_source or rules.fallback
+        return grade, [
+            _reason(
+                "assessment.source_is_person", f"The source is the person it happened to, so knows it directly: {grade}"
+            )
+        ]
     if "source_involved" in groups and rules.person_involved_is_source is not None:
         grade = rules.person_involved_is_source
         return grade, [
@@ -170,6 +191,9 @@ def grade_source(
     `text_present`: the policy's anchors found in the text, when the caller has them already.
     """
     groups = _form_cue_hits(policy, context, text, text_present)
+    if "not_seen" in groups:
+        # "A post I didn't see myself": the words that would say the source saw it are cancelled.
+        groups.pop("direct", None)
     source, source_reason = _source_evaluation(policy, context, groups)
     assessment, assessment_reasons = _intelligence_assessment(policy, context, groups)
     if "conditions" in groups:

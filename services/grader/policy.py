@@ -32,6 +32,8 @@ FormGroup = Literal[
     "own_account",
     "told_to_source",
     "source_involved",
+    "source_is_person",
+    "not_seen",
     "told",
     "social",
 ]
