@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.events import EventEnvelope
 from eventstore.projections import BatchProjection, Projection
-from eventstore.store import _COLUMNS, StoredEvent, driver_for, envelope_from_row
+from eventstore.store import _COLUMNS, StoredEvent, driver_for, envelope_from_row, invalidating_on_loss
 
 Progress = Callable[[int], None]
 Events = Sequence[StoredEvent] | Sequence[EventEnvelope]
@@ -64,8 +64,9 @@ async def read_window(
         params.append(until)
         recorded = f"${len(params)}"
     query = _window_query(f"position, type, correlation_id, recorded_at, {payload}", "$1", "$2", recorded)
-    driver = await driver_for(conn)
-    return [StoredEvent(*row) for row in await driver.fetch(query, *params)]
+    async with invalidating_on_loss(conn):
+        driver = await driver_for(conn)
+        return [StoredEvent(*row) for row in await driver.fetch(query, *params)]
 
 
 async def read_envelope_window(

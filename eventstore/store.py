@@ -94,6 +94,28 @@ async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
+# Errors after which the connection under the driver is gone (the server went away or is going).
+_CONNECTION_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.OperatorInterventionError,
+    OSError,
+)
+
+
+@contextlib.asynccontextmanager
+async def invalidating_on_loss(conn: AsyncConnection) -> AsyncIterator[None]:
+    """Statements sent through the driver bypass SQLAlchemy's disconnect handling: when the connection is
+    lost, tell the pool, so the next checkout gets a new connection instead of the dead one for ever."""
+    try:
+        yield
+    except _CONNECTION_LOST as exc:
+        with contextlib.suppress(Exception):
+            await conn.invalidate(exc)
+        raise
+
+
 def is_autocommit(conn: AsyncConnection) -> bool:
     sync = conn.sync_connection
     return sync is not None and sync.get_execution_options().get("isolation_level") == AUTOCOMMIT
@@ -174,9 +196,10 @@ async def _append(
         claim[1] if claim else None,
         *(alongside.params if alongside else ()),
     )
-    driver = await driver_for(conn)
     try:
-        placed = await driver.fetchrow(_append_statement(alongside), *params)
+        async with invalidating_on_loss(conn):
+            driver = await driver_for(conn)
+            placed = await driver.fetchrow(_append_statement(alongside), *params)
     except asyncpg.PostgresError as exc:
         if getattr(exc, "sqlstate", None) == _CONFLICT_SQLSTATE:
             raise ConcurrencyConflict(stream_id, expected_version, int(getattr(exc, "detail", "0") or 0)) from None
@@ -212,10 +235,11 @@ def envelope_from_row(row: Any) -> EventEnvelope:
 
 async def first_recorded_at(conn: AsyncConnection, stream_id: str) -> datetime:
     """When the stream's first event was recorded (one small row, not the whole stream)."""
-    driver = await driver_for(conn)
-    return await driver.fetchval(  # type: ignore[no-any-return]
-        "SELECT recorded_at FROM events WHERE stream_id = $1 AND stream_version = 1", stream_id
-    )
+    async with invalidating_on_loss(conn):
+        driver = await driver_for(conn)
+        return await driver.fetchval(  # type: ignore[no-any-return]
+            "SELECT recorded_at FROM events WHERE stream_id = $1 AND stream_version = 1", stream_id
+        )
 
 
 async def read_stream(conn: AsyncConnection, stream_id: str) -> list[EventEnvelope]:

@@ -21,6 +21,10 @@ def is_transient(exc: BaseException) -> bool:
     module = type(exc).__module__
     if module.startswith("asyncpg") and ("Connection" in name or "CannotConnectNow" in name):
         return True
+    if module.startswith("asyncpg") and name == "InterfaceError" and "closed" in str(exc):
+        return True  # "connection is closed": a connection lost with the server
+    if module.startswith("asyncpg") and name == "InternalClientError":
+        return True  # the protocol caught mid-operation by the server going away; the pool drops it
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         return is_transient(exc.orig)
     return module.startswith("nats") and ("Connection" in name or "Timeout" in name or "NoServers" in name)

@@ -263,6 +263,9 @@ class Thresholds(_Frozen):
     recent_occurrence_hours: float = Field(default=0.0, ge=0, le=168)
     # A pattern over time (a "habitual" time cue) is not one completed offence; zero turns this off.
     habitual_crime_penalty: float = Field(default=0.0, ge=0, le=50)
+    # A child or vulnerable adult, any cue of concern at all, and an imminent or ongoing time: this much
+    # more. The policy errs towards HIGH where risk and time meet; zero turns this off.
+    vulnerable_now_bonus: float = Field(default=0.0, ge=0, le=50)
 
 
 class SourceEvaluationPolicy(_Frozen):

@@ -76,6 +76,17 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
                 evidence=[*(i.id for i in signals.indicators if i.vulnerable), *dangers],
             )
         )
+    concerns = [i.id for i in positive if not i.vulnerable]
+    someone = [i.id for i in signals.indicators if i.vulnerable and i.weight >= 0]
+    if thresholds.vulnerable_now_bonus and someone and concerns and imminent and not over and not at_risk:
+        score.add(thresholds.vulnerable_now_bonus, "person at risk, a concern, now")
+        reasons.append(
+            GradeReason(
+                rule_id="priority.vulnerable_concern_now",
+                text="A child or vulnerable adult, a cue of concern and an imminent or ongoing time meet: errs to HIGH",
+                evidence=[*someone, *concerns],
+            )
+        )
     if at_risk and imminent:
         score.add(thresholds.imminent_bonus, "imminent or ongoing")
         reasons.append(

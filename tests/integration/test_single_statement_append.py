@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contracts.events import AlertDispatched, Priority
 from eventstore.chain import GENESIS_HASH, chain_hash
 from eventstore.data_keys import WrappedKey, data_key_row, load_data_key
+from eventstore.database import connect_raw, create_engine
 from eventstore.errors import ConcurrencyConflict
 from eventstore.store import (
     ANY_VERSION,
@@ -22,6 +24,7 @@ from eventstore.store import (
     envelope_from_row,
     read_all,
 )
+from services.common.transient import is_transient
 from services.notifier.append_signal import AppendSignal
 from tests.factories import received_event
 
@@ -113,3 +116,27 @@ async def test_the_notifier_signal_wakes_only_for_the_types_it_follows(database_
     finally:
         stopping.set()
         await listening
+
+
+async def test_a_lost_connection_is_replaced_not_reused(database_url: str) -> None:
+    """The driver bypasses SQLAlchemy's disconnect handling; the pool must still drop a dead connection."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with autocommit(engine) as conn:
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        killer = await connect_raw(database_url)
+        try:
+            await killer.execute("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await killer.close()
+        with pytest.raises(
+            (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+        ) as lost:
+            async with autocommit(engine) as conn:
+                await append_events(conn, "submission-A", [received_event("A")], 0)
+        assert is_transient(lost.value)  # a consumer retries it; it never counts towards dead-lettering
+        async with autocommit(engine) as conn:  # the pool hands out a new connection
+            recorded = await append_events(conn, "submission-A", [received_event("A")], 0)
+        assert [e.position for e in recorded] == [1]
+    finally:
+        await engine.dispose()
