@@ -69,11 +69,11 @@ chaos: venv
 load: venv
 	$(PY) -m chaos.load
 
-## make eval: the sanitiser's labelled set, then every grader set (see tests/corpus/grader/LABELLING.md);
+## make eval: the sanitiser's labelled set, then every grader set (see services/grader/labelled/LABELLING.md);
 ## fails at the end if any set misses a target
 eval: venv
 	$(PY) -m services.sanitiser.evaluate
-	status=0; for set in tests/corpus/grader tests/corpus/grader/*/; do \
+	status=0; for set in services/grader/labelled services/grader/labelled/*/ $(wildcard tests/corpus/grader/*/); do \
 		$(PY) -m services.grader.evaluate --corpus $$set || status=1; done; exit $$status
 
 contracts: venv

@@ -1,4 +1,4 @@
-"""Scaffolding shared by the grader's unit tests: the default policy, a Sanitised built for a text, rule ids.
+"""Scaffolding shared by the grader's unit tests: the default policy (and its rules alone), a Sanitised, rule ids.
 
 Each test module keeps its own form answers (who the source is, how they know): those decide the
 intelligence assessment, so a module passes its own defaults to `form` instead of sharing one set.
@@ -11,7 +11,7 @@ from typing import Any
 
 from contracts.events import Sanitised
 from services.grader.domain import GradeDecision, grade
-from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy, load_policy_text
 
 # The source saw it first-hand and is the reporter: the form answers most tests do not care about.
 SAW_IT = {
@@ -23,11 +23,59 @@ SAW_IT = {
     "source_is_reporter": True,
 }
 
+# The smallest valid policy: one weapon word, one time word; tests add what they need to it.
+MINIMAL_POLICY = """
+version = "test-1"
+
+[categories]
+weapons = "Weapons"
+other = "Fallback"
+
+[thresholds]
+high = 5.0
+crime = 3.0
+risk_cue_min = 2.0
+imminent_bonus = 3.0
+vulnerable_bonus = 1.0
+historic_penalty = 4.0
+suspected_false_penalty = 4.0
+past_time_crime_bonus = 1.0
+
+[negation]
+before = ["no", "not"]
+
+[intelligence_assessment]
+by_choice = { saw_or_heard = "A" }
+
+[[indicators]]
+id = "weapons.knife"
+text = "Knife"
+category = "weapons"
+weight = 5.0
+words = ["knife"]
+
+[[time_cues]]
+id = "time.tonight"
+text = "Tonight"
+kind = "imminent"
+words = ["tonight"]
+"""
+
 
 @cache
 def default_policy() -> Policy:
     """The default policy, loaded once per test run (it is frozen, so sharing it is safe)."""
     return load_policy(DEFAULT_POLICY_PATH)
+
+
+@cache
+def rules_policy() -> Policy:
+    """The default policy's rules alone, without its learned second opinion: what the rule tests test.
+
+    The second opinion may only raise a priority; its own tests (test_grader_second_opinion.py) cover
+    when it does, so a sentence written to probe one rule is not also a probe of the model.
+    """
+    return load_policy_text(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"), str(DEFAULT_POLICY_PATH))
 
 
 def form(defaults: dict[str, Any], **context: Any) -> dict[str, Any]:

@@ -14,14 +14,59 @@ _constants: Any = importlib.import_module("re._constants")
 Anchors = frozenset[str]
 
 
+# Words in almost every report: as anchors they let a cue run on nearly every text, so a requirement
+# made of them ranks below any other (it is still used when a pattern requires nothing better).
+_EVERYDAY = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "he",
+        "her",
+        "him",
+        "his",
+        "i",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "the",
+        "them",
+        "they",
+        "to",
+        "u",
+        "us",
+        "we",
+        "y",
+        "you",
+    ]
+)
+
+
+def _rarity(anchor: str) -> int:
+    return 0 if anchor.strip() in _EVERYDAY else len(anchor)
+
+
 def _better(current: Anchors | None, candidate: Anchors | None) -> Anchors | None:
-    """The rarer requirement: longest shortest anchor, then fewest anchors."""
+    """The rarer requirement: longest shortest anchor (everyday words count as none), then fewest anchors."""
     if candidate is None:
         return current
     if current is None:
         return candidate
-    key_current = (min(map(len, current)), -len(current))
-    key_candidate = (min(map(len, candidate)), -len(candidate))
+    key_current = (min(map(_rarity, current)), -len(current))
+    key_candidate = (min(map(_rarity, candidate)), -len(candidate))
     return candidate if key_candidate > key_current else current
 
 
@@ -140,12 +185,8 @@ class AnchorIndex:
         found: set[str] = set()
         if self._regex is None:
             return found
-        seen: set[str] = set()
-        for match in self._regex.finditer(text):
-            hit = match.group(1)
-            if hit not in seen:
-                seen.add(hit)
-                found.update(self._prefixes[hit])
+        for hit in set(self._regex.findall(text)):
+            found.update(self._prefixes[hit])
         return found
 
     def present_joined(self, first: set[str], joined: str, second: str) -> set[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from contracts.events import GradeReason, Priority, Sanitised
 from services.grader.anchors import may_match_in
 from services.grader.assessment import grade_source
+from services.grader.labelled import model_text
 from services.grader.matching import Matches, Text, find_matches
 from services.grader.policy import Indicator, Policy
 from services.grader.priority import Signals, decide_priority
@@ -35,7 +36,7 @@ def _fired_indicators(
     for indicator, regex, anchors in (*rules.independent, *rules.dependent):
         if indicator.requires and fired_ids.isdisjoint(indicator.requires):
             continue
-        if not may_match_in(anchors, present):
+        if anchors is not None and anchors.isdisjoint(present):  # may_match_in, inlined: the hot loop
             continue
         matches = find_matches(regex, text, rules.negation if indicator.negatable else None)
         if matches.fired:
@@ -76,6 +77,31 @@ def _occurrence_kind(sanitised: Sanitised, hours: float) -> tuple[str, GradeReas
     return kind, GradeReason(rule_id=f"time.occurred_at.{kind}", text=text, evidence=[occurred.isoformat()])
 
 
+def _second_look(priority: Priority, sanitised: Sanitised, policy: Policy) -> tuple[Priority, GradeReason | None]:
+    """The learned second opinion may raise the rules' priority (to HIGH; NORMAL to a crime), never lower it."""
+    model, settings = policy.learned, policy.second_opinion
+    if model is None or settings is None or priority is Priority.HIGH:
+        return priority, None
+    reading = model.read(model_text(sanitised))
+    chances = reading.probabilities
+    about = f"model {model.digest[:12]}, learned from {model.examples} labelled submissions"
+    high, crime = chances.get(Priority.HIGH.value, 0.0), chances.get(Priority.CRIME_NOT_INTEL.value, 0.0)
+    if high >= settings.high_from:
+        raised, chance, threshold = Priority.HIGH, high, settings.high_from
+    elif priority is Priority.NORMAL and crime >= settings.crime_from and crime == max(chances.values()):
+        raised, chance, threshold = Priority.CRIME_NOT_INTEL, crime, settings.crime_from
+    else:
+        odds = ", ".join(f"{label} {chance:.2f}" for label, chance in sorted(chances.items()))
+        return priority, GradeReason(
+            rule_id="priority.second_opinion", text=f"A second opinion ({about}) does not raise it: {odds}"
+        )
+    return raised, GradeReason(
+        rule_id=f"priority.second_opinion.{raised.value.lower()}",
+        text=f"A second opinion ({about}) puts {raised.value} at {chance:.2f}, at least {threshold:g}: raised",
+        evidence=model.strongest_terms(reading, raised.value),
+    )
+
+
 def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     """Decide priority, categories and the 3x5x2 grading; pure, deterministic, no I/O."""
     text = Text.of(sanitised.intelligence_log.text)
@@ -111,6 +137,9 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
         not_known=source.intelligence_assessment == policy.intelligence_assessment.not_known,
     )
     priority, priority_reasons = decide_priority(signals, policy.thresholds)
+    priority, second = _second_look(priority, sanitised, policy)
+    if second is not None:
+        priority_reasons.append(second)
     return GradeDecision(
         priority=priority,
         categories=_categories(list(indicators), policy),

@@ -1,33 +1,27 @@
-"""Measure a grading policy against the labelled held-out corpus: `python -m services.grader.evaluate`."""
+"""Measure a grading policy against a labelled set: `python -m services.grader.evaluate --corpus DIR`.
+
+A set the policy's second opinion learns from is measured by a model trained without it.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contracts.events import Priority, Sanitised
+from contracts.events import Priority
 from services.grader.domain import grade
+from services.grader.labelled import LABELLED_DIR, LabelledCase, load_cases, set_files
 from services.grader.policy import DEFAULT_POLICY_PATH, Policy, PolicyError, load_policy
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus" / "grader"
+DEFAULT_CORPUS = LABELLED_DIR
 TARGET_HIGH_RECALL = 1.0
 TARGET_PRIORITY_ACCURACY = 0.90
 TARGET_ASSESSMENT_ACCURACY = 0.85
 PRIORITIES = [p.value for p in Priority]
-
-
-@dataclass(frozen=True)
-class LabelledCase:
-    case_id: str
-    sanitised: Sanitised
-    priority: str
-    categories: frozenset[str]
-    intelligence_assessment: str
 
 
 @dataclass
@@ -62,26 +56,8 @@ class Report:
 
 
 def load_corpus(directory: Path) -> list[LabelledCase]:
-    """Every labelled case in the corpus folder's *.jsonl (one per line) and *.json (one per file)."""
-    records: list[dict[str, object]] = []
-    for path in sorted(directory.glob("*.jsonl")):
-        records += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for path in sorted(directory.glob("*.json")):
-        records.append(json.loads(path.read_text(encoding="utf-8")))
-    cases = []
-    for record in records:
-        expected = record["expected"]
-        assert isinstance(expected, dict)  # nosec B101 # type narrowing for mypy
-        cases.append(
-            LabelledCase(
-                case_id=str(record["id"]),
-                sanitised=Sanitised.model_validate(record["sanitised"]),
-                priority=str(expected["priority"]),
-                categories=frozenset(expected["categories"]),
-                intelligence_assessment=str(expected["intelligence_assessment"]),
-            )
-        )
-    return cases
+    """Every labelled case in the folder's own *.jsonl (one per line) and *.json (one per file)."""
+    return load_cases([directory])
 
 
 def evaluate(cases: list[LabelledCase], policy: Policy) -> Report:
@@ -151,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench", action="store_true", help="also measure gradings per second")
     args = parser.parse_args(argv)
     try:
-        policy = load_policy(args.policy)
+        # A set the second opinion learned from is measured by a model trained without it.
+        policy = load_policy(args.policy).with_second_opinion(args.policy.parent, leaving_out=set_files(args.corpus))
     except PolicyError as exc:
         print(f"policy error: {exc}", file=sys.stderr)
         return 2
@@ -161,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = evaluate(cases, policy)
     print(f"policy {policy.version} ({args.policy}); corpus {args.corpus}")
+    if policy.learned is not None:
+        print(f"second opinion {policy.learned.digest[:12]}: {policy.learned.examples} examples, none from this set")
     print(render(report))
     if args.bench:
         print(f"gradings/second (one core): {gradings_per_second(cases, policy):,.0f}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from services.grader.anchors import AnchorIndex, Anchors, required_anchors, starts_at_word_boundary
+from services.grader.labelled import LabelledSetError, set_files
+from services.grader.second_opinion import SecondOpinion, Settings, learn_from
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.toml"
 
@@ -295,6 +298,22 @@ class AssessmentPolicy(_Frozen):
     rumour_told_by_people: Grade | None = None
 
 
+class SecondOpinionPolicy(_Frozen):
+    """A model learned from labelled submissions that may raise the rules' priority, never lower it."""
+
+    # Labelled files or folders (services/grader/labelled.py), relative to the policy file's folder
+    # (or, when not there, to the default policy's folder, beside the labelled sets shipped with it).
+    training: tuple[str, ...] = Field(min_length=1)
+    # Raise to HIGH when the model's probability of HIGH is at least this (low: missing a HIGH is worst).
+    high_from: float = Field(gt=0, le=1)
+    # Raise NORMAL to CRIME_NOT_INTEL when that is the model's likeliest label at least this probable.
+    crime_from: float = Field(gt=0, le=1)
+    epochs: int = Field(default=12, ge=1, le=200)
+    learning_rate: float = Field(default=0.2, gt=0, le=10)
+    l2: float = Field(default=1e-4, ge=0, le=1)
+    min_documents: int = Field(default=3, ge=1)
+
+
 class HandlingPolicy(_Frozen):
     default: Literal["P", "C"] = "P"
     with_conditions: Literal["P", "C"] = "C"
@@ -317,7 +336,9 @@ class Policy(_Frozen):
     indicators: tuple[Indicator, ...] = Field(min_length=1)
     time_cues: tuple[TimeCue, ...] = Field(min_length=1)
     form_cues: tuple[FormCue, ...] = ()
+    second_opinion: SecondOpinionPolicy | None = None
     _compiled: CompiledRules = PrivateAttr()
+    _learned: SecondOpinion | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         negation = self.negation
@@ -339,6 +360,35 @@ class Policy(_Frozen):
     @property
     def compiled(self) -> CompiledRules:
         return self._compiled
+
+    @property
+    def learned(self) -> SecondOpinion | None:
+        """The trained second opinion, when the policy has one (attached by `load_policy`)."""
+        return self._learned
+
+    def with_second_opinion(self, base: Path, *, leaving_out: Collection[Path] = ()) -> Policy:
+        """This policy with its second opinion trained, paths relative to `base`, learning from none of the
+        files in `leaving_out` (so a labelled set can be measured by a model that never saw it)."""
+        if self.second_opinion is None:
+            return self
+        excluded = {path.resolve() for path in leaving_out}
+        files = [
+            file.resolve()
+            for entry in self.second_opinion.training
+            for file in _training_files(base, entry)
+            if file.resolve() not in excluded
+        ]
+        try:
+            settings = self.second_opinion
+            learned = learn_from(
+                files, Settings(settings.epochs, settings.learning_rate, settings.l2, settings.min_documents)
+            )
+        except (LabelledSetError, ValueError) as exc:
+            raise PolicyError(f"second_opinion.training: {exc}") from None
+        copy = self.model_copy()
+        copy._compiled = self._compiled
+        copy._learned = learned
+        return copy
 
     @model_validator(mode="after")
     def _check_references(self) -> Policy:
@@ -364,6 +414,15 @@ class Policy(_Frozen):
                     # Rules that stand alone run first, so a companion must be one of them.
                     raise ValueError(f"rule {indicator.id!r}: requires {required!r}, which itself requires a rule")
         return self
+
+
+def _training_files(base: Path, entry: str) -> list[Path]:
+    """A training entry's files: relative to the policy's folder, else to the default policy's folder,
+    so a force's copy of the policy kept elsewhere still finds the labelled sets shipped with the grader."""
+    for folder in (base, DEFAULT_POLICY_PATH.parent):
+        if (folder / entry).exists():
+            return set_files(folder / entry)
+    return [base / entry]  # missing: reading it reports the path
 
 
 def _rule_id_at(data: Any, loc: tuple[int | str, ...]) -> str | None:
@@ -400,9 +459,13 @@ def load_policy_text(text: str, origin: str) -> Policy:
 
 
 def load_policy(path: Path = DEFAULT_POLICY_PATH) -> Policy:
-    """Read a policy file; a missing or unreadable file is a PolicyError too."""
+    """Read a policy file and train its second opinion; a missing or unreadable file is a PolicyError too."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy file: {exc.strerror}") from None
-    return load_policy_text(text, str(path))
+    policy = load_policy_text(text, str(path))
+    try:
+        return policy.with_second_opinion(path.parent)
+    except PolicyError as exc:
+        raise PolicyError(f"{path}: {exc}") from None

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from services.grader.policy import Policy
-from tests.grader_support import default_policy, grade_text, rule_ids
+from tests.grader_support import grade_text, rule_ids, rules_policy
 
-policy = pytest.fixture(scope="module")(default_policy)
+policy = pytest.fixture(scope="module")(rules_policy)
 
-TOLD_BY_SOMEONE = {"how_known_choice": "told_by_someone_else", "source_is_reporter": True}
+TOLD_BY_SOMEONE: dict[str, Any] = {"how_known_choice": "told_by_someone_else", "source_is_reporter": True}
 RUMOUR_TICKED = {"how_known_choice": "social_media_or_rumour", "source_is_reporter": True}
 NO_TICK = {"how_known_choice": None, "source_is_reporter": True}
 OTHER_NOT_REPORTER = {"how_known_choice": "other", "source_is_reporter": False}
@@ -162,3 +162,39 @@ def test_a_reason_to_think_it_false_is_e(policy: Policy, text: str) -> None:
 def test_uncertainty_or_one_empty_check_is_not_e(policy: Policy, text: str) -> None:
     decision = grade_text(policy, text, how_known="A resident told me", how_known_choice="told_by_someone_else")
     assert decision.intelligence_assessment != "E"
+
+
+# --- evidence in the source's hands corroborates what they were told (policy 2025.10) ----------
+
+TOLD_BY_PERSON: dict[str, Any] = {"how_known_choice": "told_by_person_involved", "source_is_reporter": True}
+
+
+@pytest.mark.parametrize(
+    "how_known",
+    [
+        "The tenant told me and emailed me three photos of the door.",
+        "Her brother told us and forwarded us the screenshots.",
+        "A parent told me; the club's camera footage shows the same.",
+        "The driver told us, and we found the receipts in the van.",
+        "He told me and handed it over to me in a sealed bag.",
+        "A neighbour told me; I have a copy of the letter.",
+    ],
+)
+def test_evidence_in_the_sources_hands_corroborates_what_they_were_told(policy: Policy, how_known: str) -> None:
+    decision = grade_text(policy, NEUTRAL_TEXT, how_known=how_known, **TOLD_BY_SOMEONE)
+
+    assert decision.intelligence_assessment == "B"
+    assert "form.evidence_in_hand" in rule_ids(decision)
+
+
+@pytest.mark.parametrize(
+    "how_known",
+    [
+        "The tenant told me about the photos she had taken.",
+        "Her brother told us he had screenshots but did not send them.",
+        "A parent told me what happened at the club.",
+        "He gave me his account over the phone.",
+    ],
+)
+def test_being_told_of_evidence_is_not_holding_it(policy: Policy, how_known: str) -> None:
+    assert assessed(policy, how_known, TOLD_BY_PERSON) == "C"

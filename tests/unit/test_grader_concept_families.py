@@ -13,9 +13,9 @@ import pytest
 from contracts.events import Priority, Sanitised
 from services.grader.domain import grade
 from services.grader.policy import Policy
-from tests.grader_support import SAW_IT, default_policy, form, make_sanitised, rule_ids
+from tests.grader_support import SAW_IT, form, make_sanitised, rule_ids, rules_policy
 
-policy = pytest.fixture(scope="module")(default_policy)
+policy = pytest.fixture(scope="module")(rules_policy)
 
 SAW_IT_MYSELF = form(SAW_IT, how_known="I saw it myself", shared_with="Line manager")
 

@@ -17,9 +17,9 @@ from services.grader.domain import GradeDecision, grade
 from services.grader.evaluate import DEFAULT_CORPUS, load_corpus
 from services.grader.matching import Text, find_matches
 from services.grader.policy import Policy
-from tests.grader_support import SAW_IT, default_policy, form, make_sanitised
+from tests.grader_support import SAW_IT, form, make_sanitised, rules_policy
 
-policy = pytest.fixture(scope="module")(default_policy)
+policy = pytest.fixture(scope="module")(rules_policy)
 
 ON_A_VISIT = form(SAW_IT, how_known="Saw it on a visit")
 

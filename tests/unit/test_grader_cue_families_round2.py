@@ -13,9 +13,9 @@ import pytest
 from contracts.events import Priority, Sanitised
 from services.grader.domain import GradeDecision
 from services.grader.policy import Policy
-from tests.grader_support import default_policy, grade_text, make_sanitised
+from tests.grader_support import grade_text, make_sanitised, rules_policy
 
-policy = pytest.fixture(scope="module")(default_policy)
+policy = pytest.fixture(scope="module")(rules_policy)
 
 
 def submission(text: str, occurred_text: str | None = None) -> Sanitised:

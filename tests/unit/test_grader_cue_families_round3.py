@@ -19,9 +19,9 @@ import pytest
 from contracts.events import Priority, Sanitised
 from services.grader.anchors import required_anchors
 from services.grader.policy import Policy
-from tests.grader_support import SAW_IT, default_policy, form, grade_text, make_sanitised, rule_ids
+from tests.grader_support import SAW_IT, form, grade_text, make_sanitised, rule_ids, rules_policy
 
-policy = pytest.fixture(scope="module")(default_policy)
+policy = pytest.fixture(scope="module")(rules_policy)
 
 
 def submission(text: str, occurred_text: str | None = None, **context: Any) -> Sanitised:

@@ -11,9 +11,9 @@ import pytest
 
 from contracts.events import Priority
 from services.grader.policy import Policy
-from tests.grader_support import default_policy, grade_text, rule_ids
+from tests.grader_support import grade_text, rule_ids, rules_policy
 
-policy = pytest.fixture(scope="module")(default_policy)
+policy = pytest.fixture(scope="module")(rules_policy)
 
 
 def fires(policy: Policy, rule_id: str, text: str, occurred_text: str | None = None) -> bool:

@@ -1,7 +1,7 @@
-"""Grader domain: every rule fires on a development example; negation, time cues, 3x5x2, held-out targets.
+"""Grader domain: every rule fires on a development example; negation, time cues, 3x5x2, a regression floor.
 
-The examples here are the ones the rules were developed against; the held-out corpus in
-tests/corpus/grader/ is only measured, in the last test.
+The examples here are the ones the rules were developed against (the rules alone, without the learned
+second opinion); the first labelled set in services/grader/labelled/ is only measured, in the last test.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from contracts.events import Priority, Sanitised
 from services.grader.domain import grade
 from services.grader.evaluate import DEFAULT_CORPUS, evaluate, load_corpus
 from services.grader.policy import Policy
-from tests.grader_support import SAW_IT, default_policy, evidence_of, form, make_sanitised, rule_ids
+from tests.grader_support import SAW_IT, evidence_of, form, make_sanitised, rule_ids, rules_policy
 
-policy = pytest.fixture(scope="module")(default_policy)
+policy = pytest.fixture(scope="module")(rules_policy)
 
 # The source is not the reporter and was told by a colleague: known indirectly.
 TOLD_BY_A_COLLEAGUE = form(
@@ -382,10 +382,12 @@ def test_grading_is_deterministic(policy: Policy) -> None:
     assert grade(submission, policy) == grade(submission, policy)
 
 
-# --- held-out corpus ------------------------------------------------------------------------
+# --- the first labelled set -------------------------------------------------------------------
 
 
-def test_held_out_corpus_meets_the_targets(policy: Policy) -> None:
+def test_the_rules_alone_still_meet_the_targets_on_the_first_labelled_set(policy: Policy) -> None:
+    # Regression floor, not evidence of generalisation: the rules were tuned on this set (make eval
+    # measures the whole grader, and its second opinion on each set without that set).
     cases = load_corpus(DEFAULT_CORPUS)
     report = evaluate(cases, policy)
 

@@ -8,43 +8,7 @@ from pathlib import Path
 import pytest
 
 from services.grader.policy import DEFAULT_POLICY_PATH, PolicyError, load_policy, load_policy_text
-
-MINIMAL = """
-version = "test-1"
-
-[categories]
-weapons = "Weapons"
-other = "Fallback"
-
-[thresholds]
-high = 5.0
-crime = 3.0
-risk_cue_min = 2.0
-imminent_bonus = 3.0
-vulnerable_bonus = 1.0
-historic_penalty = 4.0
-suspected_false_penalty = 4.0
-past_time_crime_bonus = 1.0
-
-[negation]
-before = ["no", "not"]
-
-[intelligence_assessment]
-by_choice = { saw_or_heard = "A" }
-
-[[indicators]]
-id = "weapons.knife"
-text = "Knife"
-category = "weapons"
-weight = 5.0
-words = ["knife"]
-
-[[time_cues]]
-id = "time.tonight"
-text = "Tonight"
-kind = "imminent"
-words = ["tonight"]
-"""
+from tests.grader_support import MINIMAL_POLICY as MINIMAL
 
 
 def broken(old: str, new: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contracts.events import Priority
-from tests.grader_support import default_policy, grade_text, rule_ids
+from tests.grader_support import grade_text, rule_ids, rules_policy
 
 ERRS_TO_HIGH = {
     "online contact with a child, today": (
@@ -21,13 +21,13 @@ STAYS_BELOW = {
 
 @pytest.mark.parametrize("text", ERRS_TO_HIGH.values(), ids=ERRS_TO_HIGH.keys())
 def test_a_person_at_risk_a_concern_and_now_err_to_high(text: str) -> None:
-    decision = grade_text(default_policy(), text)
+    decision = grade_text(rules_policy(), text)
     assert decision.priority is Priority.HIGH
     assert rule_ids(decision) & {"priority.vulnerable_concern_now", "priority.risk_meets_time"}
 
 
 @pytest.mark.parametrize("text", STAYS_BELOW.values(), ids=STAYS_BELOW.keys())
 def test_without_the_person_or_the_time_the_net_does_not_fire(text: str) -> None:
-    decision = grade_text(default_policy(), text)
+    decision = grade_text(rules_policy(), text)
     assert "priority.vulnerable_concern_now" not in rule_ids(decision)
     assert decision.priority is not Priority.HIGH

@@ -1,0 +1,190 @@
+"""A learned second opinion on priority: word and word-pair weights learned from labelled submissions.
+
+The rules decide; this model may only raise their proposal (to HIGH, or from NORMAL to a completed
+offence), never lower it, and every raise is a reason naming the words that weighed most. It is a
+multinomial logistic regression over TF-IDF weighted words and word pairs, trained in pure Python
+with a fixed seed, so the same labelled files always give the same model (and the same digest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+import random
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from operator import mul
+from pathlib import Path
+
+from services.grader.labelled import load_cases, model_text
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def words_and_pairs(text: str) -> list[str]:
+    """Lower-cased words and adjacent word pairs: the model's vocabulary."""
+    words = _WORD.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    epochs: int = 12
+    learning_rate: float = 0.2
+    l2: float = 1e-4
+    min_documents: int = 3  # a term in fewer labelled submissions than this is not learned
+    seed: int = 362
+
+
+def _term_weights(terms: list[str], vocabulary: dict[str, int], idf: Sequence[float]) -> list[tuple[int, float]]:
+    """Sublinear term frequency times IDF, scaled to unit length; terms outside the vocabulary dropped."""
+    counts = Counter(term for term in terms if term in vocabulary)
+    weighted = [(vocabulary[term], (1.0 + math.log(n)) * idf[vocabulary[term]]) for term, n in counts.items()]
+    norm = math.sqrt(sum(value * value for _, value in weighted)) or 1.0
+    return [(index, value / norm) for index, value in weighted]
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(score - top) for score in scores]
+    total = sum(exps)
+    return [value / total for value in exps]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the model made of one text: each label's probability, and the terms it weighed."""
+
+    probabilities: dict[str, float]
+    indices: list[int]
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    labels: tuple[str, ...]
+    terms: tuple[str, ...]  # the vocabulary in index order
+    vocabulary: dict[str, int]
+    idf: tuple[float, ...]
+    columns: tuple[tuple[float, ...], ...]  # per label, one weight per term
+    towards: tuple[tuple[float, ...], ...]  # per label, each term's weight less its mean for the other labels
+    bias: tuple[float, ...]
+    examples: int
+    digest: str
+
+    def _features(self, text: str) -> list[tuple[int, float]]:
+        return _term_weights(words_and_pairs(text), self.vocabulary, self.idf)
+
+    def read(self, text: str) -> Reading:
+        """The model's probability of each label (the same weighting as training, summed per label in C)."""
+        counts: Counter[int | None] = Counter(map(self.vocabulary.get, words_and_pairs(text)))
+        counts.pop(None, None)
+        idf = self.idf
+        indices = [index for index in counts if index is not None]
+        values = [idf[i] if counts[i] == 1 else idf[i] * (1.0 + math.log(counts[i])) for i in indices]
+        norm = math.sqrt(sum(value * value for value in values)) or 1.0
+        scores = [
+            bias + sum(map(mul, map(column.__getitem__, indices), values)) / norm
+            for bias, column in zip(self.bias, self.columns, strict=True)
+        ]
+        return Reading(dict(zip(self.labels, _softmax(scores), strict=True)), indices, values)
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        return self.read(text).probabilities
+
+    def strongest_terms(self, reading: Reading, label: str, limit: int = 6) -> list[str]:
+        """The terms read that pushed hardest towards `label` against the other labels."""
+        towards = self.towards[self.labels.index(label)]
+        pushes = [(towards[index] * value, index) for index, value in zip(reading.indices, reading.values, strict=True)]
+        return [self.terms[index] for push, index in heapq.nlargest(limit, pushes) if push > 0]
+
+
+def _digest(examples: Sequence[Example], settings: Settings) -> str:
+    hasher = hashlib.sha256(repr(settings).encode())
+    for example in examples:
+        hasher.update(f"{example.label}\x1f{example.text}\x1e".encode())
+    return hasher.hexdigest()
+
+
+def train(examples: Iterable[Example], settings: Settings = Settings()) -> SecondOpinion:
+    """Fit the model with class-balanced stochastic gradient descent (AdaGrad steps, L2 shrinkage)."""
+    data = list(examples)
+    labels = tuple(sorted({example.label for example in data}))
+    if len(labels) < 2:
+        raise ValueError("a second opinion needs labelled examples of at least two priorities")
+    documents = [words_and_pairs(example.text) for example in data]
+    document_frequency = Counter(term for terms in documents for term in set(terms))
+    kept = sorted(term for term, n in document_frequency.items() if n >= settings.min_documents)
+    vocabulary = {term: index for index, term in enumerate(kept)}
+    idf = tuple(math.log((1 + len(data)) / (1 + document_frequency[term])) + 1.0 for term in kept)
+    rows = [_term_weights(terms, vocabulary, idf) for terms in documents]
+    targets = [labels.index(example.label) for example in data]
+    per_label = Counter(targets)
+    balance = [len(data) / (len(labels) * per_label[k]) for k in range(len(labels))]
+
+    weights = [[0.0] * len(labels) for _ in kept]
+    squared = [[1e-8] * len(labels) for _ in kept]
+    bias = [0.0] * len(labels)
+    bias_squared = [1e-8] * len(labels)
+    order = list(range(len(data)))
+    shuffler = random.Random(settings.seed)  # noqa: S311 # nosec B311 # a fixed training order, not a secret
+    rate, l2 = settings.learning_rate, settings.l2
+    for _ in range(settings.epochs):
+        shuffler.shuffle(order)
+        for n in order:
+            row, target = rows[n], targets[n]
+            scores = list(bias)
+            for index, value in row:
+                for k, weight in enumerate(weights[index]):
+                    scores[k] += weight * value
+            probabilities = _softmax(scores)
+            scale = balance[target]
+            for k, probability in enumerate(probabilities):
+                error = (probability - (1.0 if k == target else 0.0)) * scale
+                bias_squared[k] += error * error
+                bias[k] -= rate * error / math.sqrt(bias_squared[k])
+                for index, value in row:
+                    gradient = error * value + l2 * weights[index][k]
+                    squared[index][k] += gradient * gradient
+                    weights[index][k] -= rate * gradient / math.sqrt(squared[index][k])
+    each = range(len(labels))
+    return SecondOpinion(
+        labels=labels,
+        terms=tuple(kept),
+        vocabulary=vocabulary,
+        idf=idf,
+        columns=tuple(tuple(row[k] for row in weights) for k in range(len(labels))),
+        towards=tuple(tuple(row[k] - (sum(row) - row[k]) / (len(row) - 1) for row in weights) for k in each),
+        bias=tuple(bias),
+        examples=len(data),
+        digest=_digest(data, settings),
+    )
+
+
+@lru_cache(maxsize=8)
+def _learned(files: tuple[tuple[Path, str], ...], settings: Settings) -> SecondOpinion:
+    cases = load_cases(path for path, _ in files)
+    return train((Example(model_text(case.sanitised), case.priority) for case in cases), settings)
+
+
+def learn_from(files: Sequence[Path], settings: Settings) -> SecondOpinion:
+    """The model learned from these labelled files; the same contents and settings train only once."""
+    keyed = []
+    for path in files:
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
+        keyed.append((path, hashlib.sha256(content).hexdigest()))
+    return _learned(tuple(keyed), settings)
