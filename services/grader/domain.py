@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from contracts.events import GradeReason, Priority, Sanitised
 from services.grader.anchors import may_match_in
 from services.grader.assessment import grade_source
-from services.grader.labelled import model_text
 from services.grader.matching import Matches, Text, find_matches
 from services.grader.policy import Indicator, Policy
 from services.grader.priority import Signals, decide_priority
+from services.grader.second_opinion import assessment_terms, priority_terms
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _second_look(priority: Priority, sanitised: Sanitised, policy: Policy) -> tu
     model, settings = policy.learned, policy.second_opinion
     if model is None or settings is None or priority is Priority.HIGH:
         return priority, None
-    reading = model.read(model_text(sanitised))
+    reading = model.read(priority_terms(sanitised))
     chances = reading.probabilities
     about = f"model {model.digest[:12]}, learned from {model.examples} labelled submissions"
     high, crime = chances.get(Priority.HIGH.value, 0.0), chances.get(Priority.CRIME_NOT_INTEL.value, 0.0)
@@ -99,6 +99,29 @@ def _second_look(priority: Priority, sanitised: Sanitised, policy: Policy) -> tu
         rule_id=f"priority.second_opinion.{raised.value.lower()}",
         text=f"A second opinion ({about}) puts {raised.value} at {chance:.2f}, at least {threshold:g}: raised",
         evidence=model.strongest_terms(reading, raised.value),
+    )
+
+
+def _assessment_second_look(rules_grade: str, sanitised: Sanitised, policy: Policy) -> tuple[str, GradeReason | None]:
+    """The learned reading of the form replaces the rules' intelligence assessment when it is confident."""
+    model, settings = policy.learned_assessment, policy.second_opinion
+    if model is None or settings is None or settings.assessment_from is None:
+        return rules_grade, None
+    reading = model.read(assessment_terms(sanitised))
+    chances = reading.probabilities
+    likeliest = max(chances, key=chances.__getitem__)
+    about = f"model {model.digest[:12]}, learned from {model.examples} labelled submissions"
+    chance, threshold = chances[likeliest], settings.assessment_from
+    if likeliest == rules_grade or chance < threshold:
+        return rules_grade, GradeReason(
+            rule_id="assessment.second_opinion",
+            text=f"A second opinion ({about}) keeps {rules_grade}: {likeliest} at {chance:.2f}",
+        )
+    return likeliest, GradeReason(
+        rule_id="assessment.second_opinion.replaced",
+        text=f"A second opinion ({about}) puts {likeliest} at {chance:.2f}, at least {threshold:g}: "
+        f"{rules_grade} becomes {likeliest}",
+        evidence=model.strongest_terms(reading, likeliest),
     )
 
 
@@ -140,12 +163,15 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     priority, second = _second_look(priority, sanitised, policy)
     if second is not None:
         priority_reasons.append(second)
+    # Priority above used the rules' assessment: a learned E or D must never lower a priority.
+    assessment, assessment_reason = _assessment_second_look(source.intelligence_assessment, sanitised, policy)
+    source_reasons = [*source.reasons, *([assessment_reason] if assessment_reason is not None else [])]
     return GradeDecision(
         priority=priority,
         categories=_categories(list(indicators), policy),
         source_evaluation=source.source_evaluation,
-        intelligence_assessment=source.intelligence_assessment,
+        intelligence_assessment=assessment,
         handling_code=source.handling_code,
-        reasons=[*reasons, *source.reasons, *priority_reasons],
+        reasons=[*reasons, *source_reasons, *priority_reasons],
         policy_version=policy.version,
     )

@@ -299,7 +299,8 @@ class AssessmentPolicy(_Frozen):
 
 
 class SecondOpinionPolicy(_Frozen):
-    """A model learned from labelled submissions that may raise the rules' priority, never lower it."""
+    """Models learned from labelled submissions: one may raise the rules' priority (never lower it), the
+    other may replace the rules' intelligence assessment when it is confident."""
 
     # Labelled files or folders (services/grader/labelled.py), relative to the policy file's folder
     # (or, when not there, to the default policy's folder, beside the labelled sets shipped with it).
@@ -308,6 +309,9 @@ class SecondOpinionPolicy(_Frozen):
     high_from: float = Field(gt=0, le=1)
     # Raise NORMAL to CRIME_NOT_INTEL when that is the model's likeliest label at least this probable.
     crime_from: float = Field(gt=0, le=1)
+    # Replace the rules' intelligence assessment by the model's likeliest grade when it is at least this
+    # probable. Absent: the rules alone grade the assessment (and no assessment model is trained).
+    assessment_from: float | None = Field(default=None, gt=0, le=1)
     epochs: int = Field(default=12, ge=1, le=200)
     learning_rate: float = Field(default=0.2, gt=0, le=10)
     l2: float = Field(default=1e-4, ge=0, le=1)
@@ -339,6 +343,7 @@ class Policy(_Frozen):
     second_opinion: SecondOpinionPolicy | None = None
     _compiled: CompiledRules = PrivateAttr()
     _learned: SecondOpinion | None = PrivateAttr(default=None)
+    _learned_assessment: SecondOpinion | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         negation = self.negation
@@ -363,8 +368,13 @@ class Policy(_Frozen):
 
     @property
     def learned(self) -> SecondOpinion | None:
-        """The trained second opinion, when the policy has one (attached by `load_policy`)."""
+        """The trained second opinion on priority, when the policy has one (attached by `load_policy`)."""
         return self._learned
+
+    @property
+    def learned_assessment(self) -> SecondOpinion | None:
+        """The trained second opinion on the intelligence assessment, when the policy sets `assessment_from`."""
+        return self._learned_assessment
 
     def with_second_opinion(self, base: Path, *, leaving_out: Collection[Path] = ()) -> Policy:
         """This policy with its second opinion trained, paths relative to `base`, learning from none of the
@@ -378,16 +388,19 @@ class Policy(_Frozen):
             for file in _training_files(base, entry)
             if file.resolve() not in excluded
         ]
+        opinion = self.second_opinion
+        settings = Settings(opinion.epochs, opinion.learning_rate, opinion.l2, opinion.min_documents)
         try:
-            settings = self.second_opinion
-            learned = learn_from(
-                files, Settings(settings.epochs, settings.learning_rate, settings.l2, settings.min_documents)
+            learned = learn_from(files, settings)
+            on_assessment = (
+                learn_from(files, settings, "intelligence_assessment") if opinion.assessment_from is not None else None
             )
         except (LabelledSetError, ValueError) as exc:
             raise PolicyError(f"second_opinion.training: {exc}") from None
         copy = self.model_copy()
         copy._compiled = self._compiled
         copy._learned = learned
+        copy._learned_assessment = on_assessment
         return copy
 
     @model_validator(mode="after")

@@ -1,9 +1,12 @@
-"""A learned second opinion on priority: word and word-pair weights learned from labelled submissions.
+"""A learned second opinion: word and word-pair weights learned from labelled submissions.
 
-The rules decide; this model may only raise their proposal (to HIGH, or from NORMAL to a completed
-offence), never lower it, and every raise is a reason naming the words that weighed most. It is a
-multinomial logistic regression over TF-IDF weighted words and word pairs, trained in pure Python
-with a fixed seed, so the same labelled files always give the same model (and the same digest).
+Two models are learned from the same labelled files. On priority the rules decide and the model may
+only raise their proposal (to HIGH, or from NORMAL to a completed offence), never lower it. On the
+intelligence assessment it may replace the rules' grade when it is confident, reading the form's own
+answers (how and when the source knew, who else knows) beside the text. Every use is a reason naming
+the words that weighed most. Each is a multinomial logistic regression over TF-IDF weighted terms,
+trained in pure Python with a fixed seed, so the same labelled files always give the same model
+(and the same digest).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from itertools import pairwise
 from operator import mul
 from pathlib import Path
 
-from services.grader.labelled import load_cases, model_text
+from contracts.events import Sanitised
+from services.grader.labelled import LabelledCase, load_cases, model_text
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -32,9 +36,36 @@ def words_and_pairs(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
+def priority_terms(sanitised: Sanitised) -> list[str]:
+    """What the priority model reads: the words of the sanitised log, its summary and the form's "when"."""
+    return words_and_pairs(model_text(sanitised))
+
+
+def _answer_terms(field: str, answer: str | None) -> list[str]:
+    return [f"{field}:{term}" for term in words_and_pairs(answer or "")]
+
+
+def assessment_terms(sanitised: Sanitised) -> list[str]:
+    """What the assessment model reads: the log, and each of the form's source answers as its own field.
+
+    "told" in "how did they find out" says something other than "told" in the story, so the answers'
+    words are kept apart from the text's by a field prefix; the tick box and who the source is are terms too.
+    """
+    context = sanitised.source_context
+    choice = context.how_known_choice.value if context.how_known_choice is not None else "none"
+    return [
+        *words_and_pairs(sanitised.intelligence_log.text),
+        *_answer_terms("how", context.how_known),
+        *_answer_terms("when", context.when_known),
+        *_answer_terms("shared", context.shared_with),
+        f"choice:{choice}",
+        f"source_is_reporter:{context.source_is_reporter}",
+    ]
+
+
 @dataclass(frozen=True)
 class Example:
-    text: str
+    terms: tuple[str, ...]
     label: str
 
 
@@ -83,12 +114,9 @@ class SecondOpinion:
     examples: int
     digest: str
 
-    def _features(self, text: str) -> list[tuple[int, float]]:
-        return _term_weights(words_and_pairs(text), self.vocabulary, self.idf)
-
-    def read(self, text: str) -> Reading:
+    def read(self, terms: Iterable[str]) -> Reading:
         """The model's probability of each label (the same weighting as training, summed per label in C)."""
-        counts: Counter[int | None] = Counter(map(self.vocabulary.get, words_and_pairs(text)))
+        counts: Counter[int | None] = Counter(map(self.vocabulary.get, terms))
         counts.pop(None, None)
         idf = self.idf
         indices = [index for index in counts if index is not None]
@@ -100,8 +128,8 @@ class SecondOpinion:
         ]
         return Reading(dict(zip(self.labels, _softmax(scores), strict=True)), indices, values)
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        return self.read(text).probabilities
+    def probabilities(self, terms: Iterable[str]) -> dict[str, float]:
+        return self.read(terms).probabilities
 
     def strongest_terms(self, reading: Reading, label: str, limit: int = 6) -> list[str]:
         """The terms read that pushed hardest towards `label` against the other labels."""
@@ -113,7 +141,8 @@ class SecondOpinion:
 def _digest(examples: Sequence[Example], settings: Settings) -> str:
     hasher = hashlib.sha256(repr(settings).encode())
     for example in examples:
-        hasher.update(f"{example.label}\x1f{example.text}\x1e".encode())
+        terms = "\x1d".join(example.terms)
+        hasher.update(f"{example.label}\x1f{terms}\x1e".encode())
     return hasher.hexdigest()
 
 
@@ -122,8 +151,8 @@ def train(examples: Iterable[Example], settings: Settings = Settings()) -> Secon
     data = list(examples)
     labels = tuple(sorted({example.label for example in data}))
     if len(labels) < 2:
-        raise ValueError("a second opinion needs labelled examples of at least two priorities")
-    documents = [words_and_pairs(example.text) for example in data]
+        raise ValueError("a second opinion needs labelled examples of at least two labels")
+    documents = [list(example.terms) for example in data]
     document_frequency = Counter(term for terms in documents for term in set(terms))
     kept = sorted(term for term, n in document_frequency.items() if n >= settings.min_documents)
     vocabulary = {term: index for index, term in enumerate(kept)}
@@ -172,14 +201,30 @@ def train(examples: Iterable[Example], settings: Settings = Settings()) -> Secon
     )
 
 
-@lru_cache(maxsize=8)
-def _learned(files: tuple[tuple[Path, str], ...], settings: Settings) -> SecondOpinion:
+def _priority_example(case: LabelledCase) -> Example:
+    return Example(tuple(priority_terms(case.sanitised)), case.priority)
+
+
+def _assessment_example(case: LabelledCase) -> Example:
+    return Example(tuple(assessment_terms(case.sanitised)), case.intelligence_assessment)
+
+
+# What each model learns: the terms it reads and the label it predicts.
+TARGETS = {"priority": _priority_example, "intelligence_assessment": _assessment_example}
+
+
+@lru_cache(maxsize=16)
+def _learned(files: tuple[tuple[Path, str], ...], settings: Settings, target: str) -> SecondOpinion:
     cases = load_cases(path for path, _ in files)
-    return train((Example(model_text(case.sanitised), case.priority) for case in cases), settings)
+    try:
+        return train(map(TARGETS[target], cases), settings)
+    except ValueError as exc:
+        raise ValueError(f"the {target} model: {exc}") from None
 
 
-def learn_from(files: Sequence[Path], settings: Settings) -> SecondOpinion:
-    """The model learned from these labelled files; the same contents and settings train only once."""
+def learn_from(files: Sequence[Path], settings: Settings, target: str = "priority") -> SecondOpinion:
+    """The `target` model (see TARGETS) learned from these labelled files; the same contents, settings and
+    target train only once."""
     keyed = []
     for path in files:
         try:
@@ -187,4 +232,4 @@ def learn_from(files: Sequence[Path], settings: Settings) -> SecondOpinion:
         except OSError as exc:
             raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
         keyed.append((path, hashlib.sha256(content).hexdigest()))
-    return _learned(tuple(keyed), settings)
+    return _learned(tuple(keyed), settings, target)

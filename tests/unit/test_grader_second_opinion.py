@@ -98,11 +98,15 @@ def test_words_and_pairs_are_lower_cased_words_then_adjacent_pairs() -> None:
     ]
 
 
-def test_it_learns_words_it_was_shown_and_reads_new_text_by_them() -> None:
-    model = train(Example(text, label) for label, texts in TOY.items() for text in texts)
+def toy_examples() -> list[Example]:
+    return [Example(tuple(words_and_pairs(text)), label) for label, texts in TOY.items() for text in texts]
 
-    flare = model.probabilities("A flare near the school fence.")
-    leaflet = model.probabilities("A leaflet near the school fence.")
+
+def test_it_learns_words_it_was_shown_and_reads_new_text_by_them() -> None:
+    model = train(toy_examples())
+
+    flare = model.probabilities(words_and_pairs("A flare near the school fence."))
+    leaflet = model.probabilities(words_and_pairs("A leaflet near the school fence."))
 
     assert max(flare, key=flare.__getitem__) == "HIGH"
     assert max(leaflet, key=leaflet.__getitem__) == "NORMAL"
@@ -110,26 +114,26 @@ def test_it_learns_words_it_was_shown_and_reads_new_text_by_them() -> None:
 
 
 def test_the_same_examples_train_the_same_model() -> None:
-    examples = [Example(text, label) for label, texts in TOY.items() for text in texts]
+    examples = toy_examples()
 
     first, second = train(examples), train(list(examples))
 
     assert first.digest == second.digest
-    assert first.probabilities("flare") == second.probabilities("flare")
+    assert first.probabilities(["flare"]) == second.probabilities(["flare"])
     assert train(examples, Settings(epochs=3)).digest != first.digest
 
 
 def test_the_strongest_terms_are_those_that_pushed_towards_the_label() -> None:
-    model = train(Example(text, label) for label, texts in TOY.items() for text in texts)
-    reading = model.read("A flare was seen by the leaflet stand.")
+    model = train(toy_examples())
+    reading = model.read(words_and_pairs("A flare was seen by the leaflet stand."))
 
     assert model.strongest_terms(reading, "HIGH")[0] == "flare"
     assert "flare" not in model.strongest_terms(reading, "NORMAL")
 
 
 def test_one_label_is_not_enough_to_learn_from() -> None:
-    with pytest.raises(ValueError, match="at least two priorities"):
-        train([Example("a flare", "HIGH"), Example("another flare", "HIGH")])
+    with pytest.raises(ValueError, match="at least two labels"):
+        train([Example(("a", "flare"), "HIGH"), Example(("another", "flare"), "HIGH")])
 
 
 # --- in the grader: raise, never lower --------------------------------------------------------
@@ -271,7 +275,7 @@ def test_a_bad_second_opinion_section_is_refused(tmp_path: Path, section: str, m
 def test_training_on_one_priority_only_is_refused(tmp_path: Path) -> None:
     write_set(tmp_path / "toy", {"HIGH": TOY["HIGH"]})
 
-    with pytest.raises(PolicyError, match="at least two priorities"):
+    with pytest.raises(PolicyError, match=r"the priority model: .*at least two labels"):
         load_policy(policy_file(tmp_path, 'training = ["toy"]\nhigh_from = 0.3\ncrime_from = 0.5\n'))
 
 
