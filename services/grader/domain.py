@@ -10,7 +10,7 @@ from services.grader.assessment import grade_source
 from services.grader.matching import Matches, Text, find_matches
 from services.grader.policy import Indicator, Policy
 from services.grader.priority import Signals, decide_priority
-from services.grader.second_opinion import assessment_terms, priority_terms
+from services.grader.second_opinion import assessment_terms, log_terms, priority_terms
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,14 @@ def _occurrence_kind(sanitised: Sanitised, hours: float) -> tuple[str, GradeReas
     return kind, GradeReason(rule_id=f"time.occurred_at.{kind}", text=text, evidence=[occurred.isoformat()])
 
 
-def _second_look(priority: Priority, sanitised: Sanitised, policy: Policy) -> tuple[Priority, GradeReason | None]:
+def _second_look(
+    priority: Priority, sanitised: Sanitised, log: list[str], policy: Policy
+) -> tuple[Priority, GradeReason | None]:
     """The learned second opinion may raise the rules' priority (to HIGH; NORMAL to a crime), never lower it."""
     model, settings = policy.learned, policy.second_opinion
     if model is None or settings is None or priority is Priority.HIGH:
         return priority, None
-    reading = model.read(priority_terms(sanitised))
+    reading = model.read(priority_terms(sanitised, log))
     chances = reading.probabilities
     about = f"model {model.digest[:12]}, learned from {model.examples} labelled submissions"
     high, crime = chances.get(Priority.HIGH.value, 0.0), chances.get(Priority.CRIME_NOT_INTEL.value, 0.0)
@@ -102,12 +104,14 @@ def _second_look(priority: Priority, sanitised: Sanitised, policy: Policy) -> tu
     )
 
 
-def _assessment_second_look(rules_grade: str, sanitised: Sanitised, policy: Policy) -> tuple[str, GradeReason | None]:
+def _assessment_second_look(
+    rules_grade: str, sanitised: Sanitised, log: list[str], policy: Policy
+) -> tuple[str, GradeReason | None]:
     """The learned reading of the form replaces the rules' intelligence assessment when it is confident."""
     model, settings = policy.learned_assessment, policy.second_opinion
     if model is None or settings is None or settings.assessment_from is None:
         return rules_grade, None
-    reading = model.read(assessment_terms(sanitised))
+    reading = model.read(assessment_terms(sanitised, log))
     chances = reading.probabilities
     likeliest = max(chances, key=chances.__getitem__)
     about = f"model {model.digest[:12]}, learned from {model.examples} labelled submissions"
@@ -160,11 +164,13 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
         not_known=source.intelligence_assessment == policy.intelligence_assessment.not_known,
     )
     priority, priority_reasons = decide_priority(signals, policy.thresholds)
-    priority, second = _second_look(priority, sanitised, policy)
+    # The log's words are read by both learned models (when the policy has them): made once.
+    log = log_terms(sanitised) if policy.learned is not None else []
+    priority, second = _second_look(priority, sanitised, log, policy)
     if second is not None:
         priority_reasons.append(second)
     # Priority above used the rules' assessment: a learned E or D must never lower a priority.
-    assessment, assessment_reason = _assessment_second_look(source.intelligence_assessment, sanitised, policy)
+    assessment, assessment_reason = _assessment_second_look(source.intelligence_assessment, sanitised, log, policy)
     source_reasons = [*source.reasons, *([assessment_reason] if assessment_reason is not None else [])]
     return GradeDecision(
         priority=priority,

@@ -32,15 +32,6 @@ class LabelledCase:
     intelligence_assessment: str
 
 
-def model_text(sanitised: Sanitised) -> str:
-    """The words the second opinion reads: the sanitised log, its summary and the form's "when"."""
-    return "\n".join(
-        part
-        for part in (sanitised.intelligence_log.text, sanitised.partnership_summary.text, sanitised.occurred_text)
-        if part
-    )
-
-
 def set_files(path: Path) -> list[Path]:
     """The labelled files a path names: itself, or the folder's own *.jsonl and *.json (not sub-folders)."""
     if path.is_file():

@@ -17,15 +17,15 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 
 from contracts.events import Sanitised
-from services.grader.labelled import LabelledCase, load_cases, model_text
+from services.grader.labelled import LabelledCase, load_cases
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -36,17 +36,28 @@ def words_and_pairs(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
-def priority_terms(sanitised: Sanitised) -> list[str]:
-    """What the priority model reads: the words of the sanitised log, its summary and the form's "when"."""
-    return words_and_pairs(model_text(sanitised))
+def log_terms(sanitised: Sanitised) -> list[str]:
+    """The intelligence log's words and pairs: read by both models, so made once per grading."""
+    return words_and_pairs(sanitised.intelligence_log.text)
 
 
-def _answer_terms(field: str, answer: str | None) -> list[str]:
-    return [f"{field}:{term}" for term in words_and_pairs(answer or "")]
+def priority_terms(sanitised: Sanitised, log: list[str]) -> list[str]:
+    """What the priority model reads: the log (`log_terms`) and the form's own "when".
+
+    Not the partnership summary: in production it is the same text with more removed, so reading it
+    would count every word twice, and the labelled sets' hand-written summaries would teach from
+    words production never sends.
+    """
+    return log + words_and_pairs(sanitised.occurred_text) if sanitised.occurred_text else log
 
 
-def assessment_terms(sanitised: Sanitised) -> list[str]:
-    """What the assessment model reads: the log, and each of the form's source answers as its own field.
+def _answer_terms(field: str, answer: str) -> list[str]:
+    return [f"{field}:{term}" for term in words_and_pairs(answer)]
+
+
+def assessment_terms(sanitised: Sanitised, log: list[str]) -> list[str]:
+    """What the assessment model reads: the log (`log_terms`), and each of the form's source answers as
+    its own field.
 
     "told" in "how did they find out" says something other than "told" in the story, so the answers'
     words are kept apart from the text's by a field prefix; the tick box and who the source is are terms too.
@@ -54,7 +65,7 @@ def assessment_terms(sanitised: Sanitised) -> list[str]:
     context = sanitised.source_context
     choice = context.how_known_choice.value if context.how_known_choice is not None else "none"
     return [
-        *words_and_pairs(sanitised.intelligence_log.text),
+        *log,
         *_answer_terms("how", context.how_known),
         *_answer_terms("when", context.when_known),
         *_answer_terms("shared", context.shared_with),
@@ -78,10 +89,15 @@ class Settings:
     seed: int = 362
 
 
+def _frequency(n: int) -> float:
+    """Sublinear term frequency: a word said three times counts for more than once, not three times more."""
+    return 1.0 + math.log(n)
+
+
 def _term_weights(terms: list[str], vocabulary: dict[str, int], idf: Sequence[float]) -> list[tuple[int, float]]:
     """Sublinear term frequency times IDF, scaled to unit length; terms outside the vocabulary dropped."""
     counts = Counter(term for term in terms if term in vocabulary)
-    weighted = [(vocabulary[term], (1.0 + math.log(n)) * idf[vocabulary[term]]) for term, n in counts.items()]
+    weighted = [(vocabulary[term], _frequency(n) * idf[vocabulary[term]]) for term, n in counts.items()]
     norm = math.sqrt(sum(value * value for _, value in weighted)) or 1.0
     return [(index, value / norm) for index, value in weighted]
 
@@ -98,8 +114,15 @@ class Reading:
     """What the model made of one text: each label's probability, and the terms it weighed."""
 
     probabilities: dict[str, float]
-    indices: list[int]
-    values: list[float]
+    counts: dict[int, int]  # each vocabulary term read, by index, with how often it was read
+
+
+def _picker(indices: tuple[int, ...]) -> Callable[[Sequence[float]], tuple[float, ...]]:
+    """Takes those positions out of a sequence in one C call (itemgetter gives a bare value for one)."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    return itemgetter(*indices)
 
 
 @dataclass(frozen=True)
@@ -113,28 +136,41 @@ class SecondOpinion:
     bias: tuple[float, ...]
     examples: int
     digest: str
+    # Per label, each term's weight times its IDF, and each IDF squared: a reading of terms seen once
+    # is then a sum of picked values, done in C; the few repeated terms are corrected one by one.
+    scaled: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
+    idf_squared: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scaled", tuple(tuple(map(mul, column, self.idf)) for column in self.columns))
+        object.__setattr__(self, "idf_squared", tuple(map(mul, self.idf, self.idf)))
 
     def read(self, terms: Iterable[str]) -> Reading:
-        """The model's probability of each label (the same weighting as training, summed per label in C)."""
-        counts: Counter[int | None] = Counter(map(self.vocabulary.get, terms))
-        counts.pop(None, None)
-        idf = self.idf
-        indices = [index for index in counts if index is not None]
-        values = [idf[i] if counts[i] == 1 else idf[i] * (1.0 + math.log(counts[i])) for i in indices]
-        norm = math.sqrt(sum(value * value for value in values)) or 1.0
+        """The model's probability of each label: the same weighting as training (sublinear term frequency
+        times IDF, scaled to unit length), computed as if every term were read once, then corrected."""
+        found: Counter[int | None] = Counter(map(self.vocabulary.get, terms))
+        found.pop(None, None)
+        counts: dict[int, int] = found  # type: ignore[assignment] # None was popped
+        if not counts:
+            return Reading(dict(zip(self.labels, _softmax(list(self.bias)), strict=True)), counts)
+        pick = _picker(tuple(counts))
+        repeated = [(index, _frequency(n) - 1.0) for index, n in counts.items() if n > 1]
+        idf_squared = self.idf_squared
+        square = sum(pick(idf_squared)) + sum(idf_squared[i] * (f + 1.0) ** 2 - idf_squared[i] for i, f in repeated)
+        norm = math.sqrt(square) or 1.0
         scores = [
-            bias + sum(map(mul, map(column.__getitem__, indices), values)) / norm
-            for bias, column in zip(self.bias, self.columns, strict=True)
+            bias + (sum(pick(scaled)) + sum(scaled[i] * f for i, f in repeated)) / norm
+            for bias, scaled in zip(self.bias, self.scaled, strict=True)
         ]
-        return Reading(dict(zip(self.labels, _softmax(scores), strict=True)), indices, values)
+        return Reading(dict(zip(self.labels, _softmax(scores), strict=True)), counts)
 
     def probabilities(self, terms: Iterable[str]) -> dict[str, float]:
         return self.read(terms).probabilities
 
     def strongest_terms(self, reading: Reading, label: str, limit: int = 6) -> list[str]:
         """The terms read that pushed hardest towards `label` against the other labels."""
-        towards = self.towards[self.labels.index(label)]
-        pushes = [(towards[index] * value, index) for index, value in zip(reading.indices, reading.values, strict=True)]
+        towards, idf = self.towards[self.labels.index(label)], self.idf
+        pushes = [(towards[i] * idf[i] * _frequency(n), i) for i, n in reading.counts.items()]
         return [self.terms[index] for push, index in heapq.nlargest(limit, pushes) if push > 0]
 
 
@@ -202,11 +238,11 @@ def train(examples: Iterable[Example], settings: Settings = Settings()) -> Secon
 
 
 def _priority_example(case: LabelledCase) -> Example:
-    return Example(tuple(priority_terms(case.sanitised)), case.priority)
+    return Example(tuple(priority_terms(case.sanitised, log_terms(case.sanitised))), case.priority)
 
 
 def _assessment_example(case: LabelledCase) -> Example:
-    return Example(tuple(assessment_terms(case.sanitised)), case.intelligence_assessment)
+    return Example(tuple(assessment_terms(case.sanitised, log_terms(case.sanitised))), case.intelligence_assessment)
 
 
 # What each model learns: the terms it reads and the label it predicts.

@@ -15,7 +15,7 @@ import pytest
 from contracts.events import Priority
 from services.grader.domain import GradeDecision, grade
 from services.grader.policy import Policy, PolicyError, load_policy
-from services.grader.second_opinion import assessment_terms
+from services.grader.second_opinion import assessment_terms, log_terms
 from tests.grader_support import MINIMAL_POLICY, SAW_IT, default_policy, form, make_sanitised, rule_ids
 
 pytestmark = pytest.mark.unit
@@ -64,7 +64,7 @@ def test_the_model_reads_each_form_answer_apart_from_the_text() -> None:
         context=form(SAW_IT, how_known="She told me", shared_with="DSL", how_known_choice=None),
     )
 
-    terms = assessment_terms(sanitised)
+    terms = assessment_terms(sanitised, log_terms(sanitised))
 
     assert "told" in terms and "how:told" in terms and "how:she told" in terms and "shared:dsl" in terms
     assert "when:today" in terms

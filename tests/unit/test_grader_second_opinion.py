@@ -17,7 +17,7 @@ from services.grader import evaluate
 from services.grader.domain import grade
 from services.grader.labelled import load_cases, set_files
 from services.grader.policy import DEFAULT_POLICY_PATH, Policy, PolicyError, load_policy
-from services.grader.second_opinion import Example, Settings, train, words_and_pairs
+from services.grader.second_opinion import Example, Settings, _softmax, _term_weights, train, words_and_pairs
 from tests.grader_support import MINIMAL_POLICY, default_policy, grade_text, make_sanitised, rule_ids, rules_policy
 
 pytestmark = pytest.mark.unit
@@ -121,6 +121,18 @@ def test_the_same_examples_train_the_same_model() -> None:
     assert first.digest == second.digest
     assert first.probabilities(["flare"]) == second.probabilities(["flare"])
     assert train(examples, Settings(epochs=3)).digest != first.digest
+
+
+def test_a_reading_weighs_repeated_words_as_training_does() -> None:
+    model = train(toy_examples())
+    text = words_and_pairs("A flare, a flare and a flare by the leaflet stand; the leaflet again.")
+
+    weights = _term_weights(text, model.vocabulary, model.idf)
+    scores = [b + sum(column[i] * w for i, w in weights) for b, column in zip(model.bias, model.columns, strict=True)]
+    expected = dict(zip(model.labels, _softmax(scores), strict=True))
+
+    assert any(n > 1 for n in model.read(text).counts.values())
+    assert model.probabilities(text) == pytest.approx(expected, abs=1e-12)
 
 
 def test_the_strongest_terms_are_those_that_pushed_towards_the_label() -> None:
