@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -138,7 +139,8 @@ def test_grading_replay_reports_what_another_policy_would_change_and_records_not
     strict = DEFAULT_POLICY_PATH.read_text().replace('version = "', 'version = "what-if-', 1)
     strict = strict.replace("high = 5", "high = 50", 1)
     # The copy lives elsewhere: its second opinion still finds the shipped labelled sets, and never raises.
-    strict = strict.replace("high_from = 0.25", "high_from = 1.0", 1)
+    strict, replaced = re.subn(r"(?m)^high_from = .*$", "high_from = 1.0", strict, count=1)
+    assert replaced == 1
     policy = tmp_path / "strict.toml"
     policy.write_text(strict)
     result = _cpi(vault, "grade", "--policy", str(policy), "--replay")
