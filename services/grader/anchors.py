@@ -180,6 +180,7 @@ class AnchorIndex:
         self._regex = re.compile(f"(?=({_trie_regex(known)}))") if known else None
         # An anchor with a newline in it could span two texts joined by one: then search the join.
         self._spans_lines = any("\n" in anchor for anchor in known)
+        self._spans_nul = any("\0" in anchor for anchor in known)
 
     def present(self, text: str) -> set[str]:
         found: set[str] = set()
@@ -188,6 +189,12 @@ class AnchorIndex:
         for hit in set(self._regex.findall(text)):
             found.update(self._prefixes[hit])
         return found
+
+    def present_in_any(self, texts: Iterable[str]) -> set[str]:
+        """Anchors that occur in at least one of the texts, in one pass when no anchor could span two."""
+        if self._spans_nul:
+            return set().union(*map(self.present, texts))
+        return self.present("\0".join(texts))
 
     def present_joined(self, first: set[str], joined: str, second: str) -> set[str]:
         """Anchors in `joined` (a text, a newline, then `second`) given those already found in the text."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, SourceContext
-from services.grader.anchors import may_match_in
 from services.grader.matching import Text, find_matches
-from services.grader.policy import AssessmentPolicy, Grade, Policy
+from services.grader.policy import AssessmentPolicy, CompiledRules, Grade, Policy
 
 
 @dataclass(frozen=True)
@@ -19,24 +18,26 @@ class SourceGrading:
 
 
 def _form_cue_hits(
-    policy: Policy, context: SourceContext, text: Text, text_present: set[str] | None
+    rules: CompiledRules, context: SourceContext, text: Text, text_present: set[str] | None
 ) -> dict[str, list[GradeReason]]:
     """Each fired form cue's reason, grouped by what it says about the source."""
-    fields = {
-        "text": text,
+    answers = {
         "how_known": Text.of(context.how_known),
         "when_known": Text.of(context.when_known),
         "shared_with": Text.of(context.shared_with),
     }
-    rules = policy.compiled
+    fields = {"text": text, **answers}
     index = rules.anchor_index
-    present = {name: index.present(value.lower) for name, value in fields.items() if name != "text"}
+    # The short answers share one pass: an anchor found in any of them lets a cue run on each (its
+    # regex then decides), which is cheaper than a pass per answer.
+    in_answers = index.present_in_any(answer.lower for answer in answers.values())
+    present = dict.fromkeys(answers, in_answers)
     present["text"] = text_present if text_present is not None else index.present(text.lower)
     groups: dict[str, list[GradeReason]] = {}
     for cue, regex, anchors in rules.form_cues:
         evidence: list[str] = []
         for field in cue.fields:
-            if not may_match_in(anchors, present[field]):
+            if anchors is not None and anchors.isdisjoint(present[field]):  # may_match_in, inlined
                 continue
             # Free text can say "not confidential"; the short form answers are taken as written.
             negation = rules.negation if field == "text" else None
@@ -184,13 +185,18 @@ def _source_evaluation(
 
 
 def grade_source(
-    policy: Policy, context: SourceContext, text: Text, text_present: set[str] | None = None
+    policy: Policy,
+    context: SourceContext,
+    text: Text,
+    text_present: set[str] | None = None,
+    rules: CompiledRules | None = None,
 ) -> SourceGrading:
     """Grade how far the source and the information can be trusted, and how it may be shared.
 
-    `text_present`: the policy's anchors found in the text, when the caller has them already.
+    `text_present` and `rules`: the policy's anchors found in the text and its compiled rules, when the
+    caller has them already.
     """
-    groups = _form_cue_hits(policy, context, text, text_present)
+    groups = _form_cue_hits(rules if rules is not None else policy.compiled, context, text, text_present)
     if "not_seen" in groups:
         # "A post I didn't see myself": the words that would say the source saw it are cancelled.
         groups.pop("direct", None)

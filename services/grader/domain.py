@@ -8,9 +8,9 @@ from contracts.events import GradeReason, Priority, Sanitised
 from services.grader.anchors import may_match_in
 from services.grader.assessment import grade_source
 from services.grader.matching import Matches, Text, find_matches
-from services.grader.policy import Indicator, Policy
+from services.grader.policy import CompiledRules, Indicator, Policy
 from services.grader.priority import Signals, decide_priority
-from services.grader.second_opinion import assessment_terms, log_terms, priority_terms
+from services.grader.second_opinion import SecondOpinion, assessment_terms, log_terms, priority_terms
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,11 @@ class GradeDecision:
 
 
 def _fired_indicators(
-    text: Text, policy: Policy, present: set[str]
+    text: Text, rules: CompiledRules, present: set[str]
 ) -> tuple[list[tuple[Indicator, Matches]], list[GradeReason]]:
     """Indicators whose matches survive negation and whose required companions also fired."""
     matched: list[tuple[Indicator, Matches]] = []
     negated: list[GradeReason] = []
-    rules = policy.compiled
     fired_ids: set[str] = set()
     # Indicators that need a companion run after the others, and only when one of them fired.
     for indicator, regex, anchors in (*rules.independent, *rules.dependent):
@@ -50,8 +49,8 @@ def _fired_indicators(
                     evidence=list(matches.negated),
                 )
             )
-    order = {indicator.id: n for n, (indicator, _, _) in enumerate(rules.indicators)}
-    matched.sort(key=lambda pair: order[pair[0].id])
+    position = rules.position
+    matched.sort(key=lambda pair: position[pair[0].id])
     return matched, negated
 
 
@@ -78,15 +77,15 @@ def _occurrence_kind(sanitised: Sanitised, hours: float) -> tuple[str, GradeReas
 
 
 def _second_look(
-    priority: Priority, sanitised: Sanitised, log: list[str], policy: Policy
+    priority: Priority, sanitised: Sanitised, log: list[str], model: SecondOpinion | None, policy: Policy
 ) -> tuple[Priority, GradeReason | None]:
     """The learned second opinion may raise the rules' priority (to HIGH; NORMAL to a crime), never lower it."""
-    model, settings = policy.learned, policy.second_opinion
+    settings = policy.second_opinion
     if model is None or settings is None or priority is Priority.HIGH:
         return priority, None
     reading = model.read(priority_terms(sanitised, log))
     chances = reading.probabilities
-    about = f"model {model.digest[:12]}, learned from {model.examples} labelled submissions"
+    about = model.about
     high, crime = chances.get(Priority.HIGH.value, 0.0), chances.get(Priority.CRIME_NOT_INTEL.value, 0.0)
     if high >= settings.high_from:
         raised, chance, threshold = Priority.HIGH, high, settings.high_from
@@ -105,16 +104,16 @@ def _second_look(
 
 
 def _assessment_second_look(
-    rules_grade: str, sanitised: Sanitised, log: list[str], policy: Policy
+    rules_grade: str, sanitised: Sanitised, log: list[str], model: SecondOpinion | None, policy: Policy
 ) -> tuple[str, GradeReason | None]:
     """The learned reading of the form replaces the rules' intelligence assessment when it is confident."""
-    model, settings = policy.learned_assessment, policy.second_opinion
+    settings = policy.second_opinion
     if model is None or settings is None or settings.assessment_from is None:
         return rules_grade, None
     reading = model.read(assessment_terms(sanitised, log))
     chances = reading.probabilities
     likeliest = max(chances, key=chances.__getitem__)
-    about = f"model {model.digest[:12]}, learned from {model.examples} labelled submissions"
+    about = model.about
     chance, threshold = chances[likeliest], settings.assessment_from
     if likeliest == rules_grade or chance < threshold:
         return rules_grade, GradeReason(
@@ -134,7 +133,7 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     text = Text.of(sanitised.intelligence_log.text)
     rules = policy.compiled
     present = rules.anchor_index.present(text.lower)
-    fired, reasons = _fired_indicators(text, policy, present)
+    fired, reasons = _fired_indicators(text, rules, present)
     reasons = [GradeReason(rule_id=i.id, text=i.text, evidence=list(m.evidence)) for i, m in fired] + reasons
 
     # The form's "when" answer is its own clause, so a newline keeps negation from crossing into it.
@@ -155,7 +154,7 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
         time_kinds.add(occurrence[0])
         reasons.append(occurrence[1])
 
-    source = grade_source(policy, sanitised.source_context, text, present)
+    source = grade_source(policy, sanitised.source_context, text, present, rules)
     indicators = tuple(indicator for indicator, _ in fired)
     signals = Signals(
         indicators=indicators,
@@ -165,12 +164,15 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     )
     priority, priority_reasons = decide_priority(signals, policy.thresholds)
     # The log's words are read by both learned models (when the policy has them): made once.
-    log = log_terms(sanitised) if policy.learned is not None else []
-    priority, second = _second_look(priority, sanitised, log, policy)
+    on_priority, on_assessment = policy.learned, policy.learned_assessment
+    log = log_terms(sanitised) if on_priority is not None or on_assessment is not None else []
+    priority, second = _second_look(priority, sanitised, log, on_priority, policy)
     if second is not None:
         priority_reasons.append(second)
     # Priority above used the rules' assessment: a learned E or D must never lower a priority.
-    assessment, assessment_reason = _assessment_second_look(source.intelligence_assessment, sanitised, log, policy)
+    assessment, assessment_reason = _assessment_second_look(
+        source.intelligence_assessment, sanitised, log, on_assessment, policy
+    )
     source_reasons = [*source.reasons, *([assessment_reason] if assessment_reason is not None else [])]
     return GradeDecision(
         priority=priority,

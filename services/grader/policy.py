@@ -231,6 +231,8 @@ class CompiledRules:
     # The same indicators split: those that stand alone, then those that require a companion.
     independent: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
     dependent: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
+    # Each indicator's place in the policy file: fired indicators are reported in that order.
+    position: dict[str, int]
     time_cues: tuple[tuple[TimeCue, re.Pattern[str], Anchors | None], ...]
     form_cues: tuple[tuple[FormCue, re.Pattern[str], Anchors | None], ...]
     negation: CompiledNegation
@@ -352,6 +354,7 @@ class Policy(_Frozen):
             indicators=indicators,
             independent=tuple(entry for entry in indicators if not entry[0].requires),
             dependent=tuple(entry for entry in indicators if entry[0].requires),
+            position={cue.id: n for n, cue in enumerate(self.indicators)},
             time_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.time_cues),
             form_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.form_cues),
             negation=CompiledNegation(

@@ -140,10 +140,14 @@ class SecondOpinion:
     # is then a sum of picked values, done in C; the few repeated terms are corrected one by one.
     scaled: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
     idf_squared: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    # How a reason names the model: its digest and what it learned from.
+    about: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scaled", tuple(tuple(map(mul, column, self.idf)) for column in self.columns))
         object.__setattr__(self, "idf_squared", tuple(map(mul, self.idf, self.idf)))
+        about = f"model {self.digest[:12]}, learned from {self.examples} labelled submissions"
+        object.__setattr__(self, "about", about)
 
     def read(self, terms: Iterable[str]) -> Reading:
         """The model's probability of each label: the same weighting as training (sublinear term frequency

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contracts.events import Priority, Sanitised
-from services.grader.anchors import may_match, required_anchors
+from services.grader.anchors import AnchorIndex, may_match, required_anchors
 from services.grader.domain import GradeDecision, grade
 from services.grader.evaluate import DEFAULT_CORPUS, load_corpus
 from services.grader.matching import Text, find_matches
@@ -242,3 +242,18 @@ def test_anchors_never_skip_a_cue_that_would_match(policy: Policy) -> None:
 )
 def test_required_anchors_of_a_pattern(pattern: str, anchors: set[str] | None) -> None:
     assert required_anchors(pattern) == (frozenset(anchors) if anchors is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("anchors", "expected"),
+    [(["told", "saw it", "dsl"], {"told", "saw it", "dsl"}), (["told", "me\0s", "dsl"], {"told", "dsl"})],
+)
+def test_anchors_in_any_of_several_texts_are_those_in_each_of_them(anchors: list[str], expected: set[str]) -> None:
+    index = AnchorIndex(anchors)
+    answers = ["she told me", "saw it", "dsl and head"]
+
+    found = index.present_in_any(answers)
+
+    assert found == set().union(*map(index.present, answers)) == expected
+    # No anchor is found across the join of two texts, whether or not one could span it.
+    assert index.present_in_any(["no one t", "old"]) == set()
