@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable
+from functools import reduce
+from itertools import chain
+from operator import or_
 from typing import Any
 
 # The standard library's own regex parser: the same tree `re` compiles, so the anchors are exact.
@@ -55,8 +58,13 @@ _EVERYDAY = frozenset(
 )
 
 
+def is_everyday(anchor: str) -> bool:
+    """A word found in almost every report (surrounding spaces aside)."""
+    return anchor.strip() in _EVERYDAY
+
+
 def _rarity(anchor: str) -> int:
-    return 0 if anchor.strip() in _EVERYDAY else len(anchor)
+    return 0 if is_everyday(anchor) else len(anchor)
 
 
 def _better(current: Anchors | None, candidate: Anchors | None) -> Anchors | None:
@@ -162,6 +170,19 @@ def _trie_regex(anchors: list[str]) -> str:
     return build(tree)
 
 
+class Present(set[str]):
+    """The anchors found in a text, and the same as bits of the index's numbering (`AnchorIndex.mask`)."""
+
+    __slots__ = ("mask",)
+    mask: int
+
+
+def _present(anchors: Iterable[str], mask: int) -> Present:
+    found = Present(anchors)  # set's own constructor, in C: made for every text of every grading
+    found.mask = mask
+    return found
+
+
 class AnchorIndex:
     """Which of many anchors occur in a text, in one pass instead of one substring search per anchor.
 
@@ -173,36 +194,56 @@ class AnchorIndex:
 
     def __init__(self, anchors: Iterable[str]) -> None:
         known = sorted({anchor for anchor in anchors if anchor})
+        every = set(known)
+        self._bits = {anchor: 1 << n for n, anchor in enumerate(known)}
         self._prefixes = {
-            anchor: tuple(anchor[:end] for end in range(1, len(anchor) + 1) if anchor[:end] in set(known))
+            anchor: tuple(anchor[:end] for end in range(1, len(anchor) + 1) if anchor[:end] in every)
             for anchor in known
         }
+        self._prefix_bits = {anchor: self.mask(prefixes) for anchor, prefixes in self._prefixes.items()}
         self._regex = re.compile(f"(?=({_trie_regex(known)}))") if known else None
         # An anchor with a newline in it could span two texts joined by one: then search the join.
         self._spans_lines = any("\n" in anchor for anchor in known)
         self._spans_nul = any("\0" in anchor for anchor in known)
 
-    def present(self, text: str) -> set[str]:
-        found: set[str] = set()
-        if self._regex is None:
-            return found
-        for hit in set(self._regex.findall(text)):
-            found.update(self._prefixes[hit])
-        return found
+    def mask(self, anchors: Iterable[str]) -> int:
+        """These anchors as bits (anchors the index does not know are left out)."""
+        bits = 0
+        for anchor in anchors:
+            bits |= self._bits.get(anchor, 0)
+        return bits
 
-    def present_in_any(self, texts: Iterable[str]) -> set[str]:
+    def present(self, text: str) -> Present:
+        if self._regex is None:
+            return _present((), 0)
+        hits = set(self._regex.findall(text))
+        # Mapped in C: these run on every text of every grading.
+        return _present(
+            chain.from_iterable(map(self._prefixes.__getitem__, hits)),
+            reduce(or_, map(self._prefix_bits.__getitem__, hits), 0),
+        )
+
+    def present_in_any(self, texts: Iterable[str]) -> Present:
         """Anchors that occur in at least one of the texts, in one pass when no anchor could span two."""
         if self._spans_nul:
-            return set().union(*map(self.present, texts))
+            return _union(map(self.present, texts))
         return self.present("\0".join(texts))
 
-    def present_joined(self, first: set[str], joined: str, second: str) -> set[str]:
+    def present_joined(self, first: Present, joined: str, second: str) -> Present:
         """Anchors in `joined` (a text, a newline, then `second`) given those already found in the text."""
         if not second:
             return first
         if self._spans_lines:
             return self.present(joined)
-        return first | self.present(second)
+        return _union((first, self.present(second)))
+
+
+def _union(found: Iterable[Present]) -> Present:
+    union = _present((), 0)
+    for present in found:
+        union |= present
+        union.mask |= present.mask
+    return union
 
 
 def may_match_in(anchors: Anchors | None, present: set[str]) -> bool:

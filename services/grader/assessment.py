@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, SourceContext
+from services.grader.anchors import Present
 from services.grader.matching import Text, find_matches
 from services.grader.policy import AssessmentPolicy, CompiledRules, Grade, Policy
 
@@ -18,7 +19,7 @@ class SourceGrading:
 
 
 def _form_cue_hits(
-    rules: CompiledRules, context: SourceContext, text: Text, text_present: set[str] | None
+    rules: CompiledRules, context: SourceContext, text: Text, text_present: Present | None
 ) -> dict[str, list[GradeReason]]:
     """Each fired form cue's reason, grouped by what it says about the source."""
     answers = {
@@ -34,14 +35,16 @@ def _form_cue_hits(
     present = dict.fromkeys(answers, in_answers)
     present["text"] = text_present if text_present is not None else index.present(text.lower)
     groups: dict[str, list[GradeReason]] = {}
-    for cue, regex, anchors in rules.form_cues:
+    for cue, anchors, narrowing in rules.form_cues:
         evidence: list[str] = []
         for field in cue.fields:
             if anchors is not None and anchors.isdisjoint(present[field]):  # may_match_in, inlined
                 continue
+            if not (regexes := narrowing(present[field])):
+                continue
             # Free text can say "not confidential"; the short form answers are taken as written.
             negation = rules.negation if field == "text" else None
-            evidence += [f"{field}: {value}" for value in find_matches(regex, fields[field], negation).evidence]
+            evidence += [f"{field}: {value}" for value in find_matches(regexes, fields[field], negation).evidence]
         if evidence:
             groups.setdefault(cue.group, []).append(GradeReason(rule_id=cue.id, text=cue.text, evidence=evidence))
     return groups
@@ -188,7 +191,7 @@ def grade_source(
     policy: Policy,
     context: SourceContext,
     text: Text,
-    text_present: set[str] | None = None,
+    text_present: Present | None = None,
     rules: CompiledRules | None = None,
 ) -> SourceGrading:
     """Grade how far the source and the information can be trusted, and how it may be shared.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, Priority, Sanitised
-from services.grader.anchors import may_match_in
+from services.grader.anchors import Present, may_match_in
 from services.grader.assessment import grade_source
 from services.grader.matching import Matches, Text, find_matches
 from services.grader.policy import CompiledRules, Indicator, Policy
@@ -25,19 +25,21 @@ class GradeDecision:
 
 
 def _fired_indicators(
-    text: Text, rules: CompiledRules, present: set[str]
+    text: Text, rules: CompiledRules, present: Present
 ) -> tuple[list[tuple[Indicator, Matches]], list[GradeReason]]:
     """Indicators whose matches survive negation and whose required companions also fired."""
     matched: list[tuple[Indicator, Matches]] = []
     negated: list[GradeReason] = []
     fired_ids: set[str] = set()
     # Indicators that need a companion run after the others, and only when one of them fired.
-    for indicator, regex, anchors in (*rules.independent, *rules.dependent):
+    for indicator, anchors, narrowing in (*rules.independent, *rules.dependent):
         if indicator.requires and fired_ids.isdisjoint(indicator.requires):
             continue
         if anchors is not None and anchors.isdisjoint(present):  # may_match_in, inlined: the hot loop
             continue
-        matches = find_matches(regex, text, rules.negation if indicator.negatable else None)
+        if not (regexes := narrowing(present)):
+            continue
+        matches = find_matches(regexes, text, rules.negation if indicator.negatable else None)
         if matches.fired:
             matched.append((indicator, matches))
             fired_ids.add(indicator.id)
@@ -141,10 +143,10 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     time_text = Text.of(f"{text.original}\n{occurred}") if occurred else text
     time_present = rules.anchor_index.present_joined(present, time_text.lower, occurred.lower() if occurred else "")
     time_kinds: set[str] = set()
-    for cue, regex, anchors in rules.time_cues:
-        if not may_match_in(anchors, time_present):
+    for cue, anchors, narrowing in rules.time_cues:
+        if not may_match_in(anchors, time_present) or not (regexes := narrowing(time_present)):
             continue
-        matches = find_matches(regex, time_text, rules.negation)
+        matches = find_matches(regexes, time_text, rules.negation)
         if matches.fired:
             time_kinds.add(cue.kind)
             reasons.append(GradeReason(rule_id=cue.id, text=cue.text, evidence=list(matches.evidence)))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from services.grader.narrowing import Regexes, merged_matches
 from services.grader.policy import CompiledNegation
 
 MAX_EVIDENCE = 5
@@ -59,11 +59,12 @@ def _add(found: list[str], value: str) -> None:
         found.append(value)
 
 
-def find_matches(regex: re.Pattern[str], text: Text, negation: CompiledNegation | None) -> Matches:
-    """Every match of `regex` in `text`; with `negation`, negated matches are kept apart."""
+def find_matches(regexes: Regexes, text: Text, negation: CompiledNegation | None) -> Matches:
+    """Every match in `text` of the regex these alternatives make (see `narrowing`); with `negation`,
+    negated matches are kept apart."""
     evidence: list[str] = []
     negated: list[str] = []
-    for match in regex.finditer(text.lower):
+    for match in merged_matches(regexes, text.lower):
         start, end = match.span()
         if negation is not None and _is_negated(text.lower, start, end, negation):
             _add(negated, text.original[start:end])

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from services.grader.anchors import AnchorIndex, Anchors, required_anchors, starts_at_word_boundary
 from services.grader.labelled import LabelledSetError, set_files
+from services.grader.narrowing import Narrower, Narrowing
+from services.grader.requirements import strong
 from services.grader.second_opinion import SecondOpinion, Settings, learn_from
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.toml"
@@ -90,7 +92,7 @@ def _literal_alternation(alternatives: list[tuple[str, str]]) -> str:
     return "|".join(parts)
 
 
-def _join_parts(parts: list[tuple[bool, str]]) -> str:
+def _join_parts(parts: Sequence[tuple[bool, str]]) -> str:
     """Alternatives in order, each run of those starting with `\\b` sharing one `\\b`.
 
     `\\bX|\\bY` and `\\b(?:X|Y)` match the same text, but the second tests the word boundary once
@@ -121,6 +123,8 @@ class Cue(_Frozen):
     patterns: tuple[str, ...] = ()
     _regex: re.Pattern[str] = PrivateAttr()
     _anchors: Anchors | None = PrivateAttr()
+    _needs: frozenset[str] = PrivateAttr()
+    _narrowing: Narrowing = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> Cue:
@@ -144,7 +148,9 @@ class Cue(_Frozen):
         if not parts:
             raise ValueError(f"rule {self.id!r}: needs at least one of words, phrases or patterns")
         self._regex = re.compile(_join_parts(parts))
-        self._anchors = required_anchors(self._regex.pattern)
+        self._anchors = strong(required_anchors(self._regex.pattern))
+        self._narrowing = Narrowing(parts, _join_parts, self._regex)
+        self._needs = self._narrowing.needs.union(self._anchors or ())
         return self
 
     @property
@@ -155,6 +161,18 @@ class Cue(_Frozen):
     def anchors(self) -> Anchors | None:
         """Substrings one of which every match contains (None: always run the regex)."""
         return self._anchors
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """Every literal the anchors and the narrowing look for: an anchor pass must find each."""
+        return self._needs
+
+    @property
+    def narrowing(self) -> Narrowing:
+        """From the literals present in a text, the regex of the alternatives that could match it (or None).
+
+        Finer than the anchors and dearer: asked only when an anchor is present."""
+        return self._narrowing
 
 
 class Indicator(Cue):
@@ -223,18 +241,27 @@ class CompiledNegation:
     window_words: int
 
 
+CueT = TypeVar("CueT", bound=Cue)
+# A rule, the anchors one of which its matches contain (a quick first test) and its narrowing.
+Compiled = tuple[CueT, Anchors | None, Narrower]
+
+
+def _compiled(cue: CueT, index: AnchorIndex) -> Compiled[CueT]:
+    return cue, cue.anchors, Narrower(cue.narrowing, index.mask(cue.needs))
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledRules:
     """Each rule beside its compiled regex, built once when the policy is loaded."""
 
-    indicators: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
+    indicators: tuple[Compiled[Indicator], ...]
     # The same indicators split: those that stand alone, then those that require a companion.
-    independent: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
-    dependent: tuple[tuple[Indicator, re.Pattern[str], Anchors | None], ...]
+    independent: tuple[Compiled[Indicator], ...]
+    dependent: tuple[Compiled[Indicator], ...]
     # Each indicator's place in the policy file: fired indicators are reported in that order.
     position: dict[str, int]
-    time_cues: tuple[tuple[TimeCue, re.Pattern[str], Anchors | None], ...]
-    form_cues: tuple[tuple[FormCue, re.Pattern[str], Anchors | None], ...]
+    time_cues: tuple[Compiled[TimeCue], ...]
+    form_cues: tuple[Compiled[FormCue], ...]
     negation: CompiledNegation
     # Every rule's anchors, so one pass over a text tells which rules could match it.
     anchor_index: AnchorIndex
@@ -349,20 +376,20 @@ class Policy(_Frozen):
 
     def model_post_init(self, context: Any, /) -> None:
         negation = self.negation
-        indicators = tuple((cue, cue.regex, cue.anchors) for cue in self.indicators)
+        cues = (*self.indicators, *self.time_cues, *self.form_cues)
+        index = AnchorIndex(anchor for cue in cues for anchor in cue.needs)
+        indicators = tuple(_compiled(cue, index) for cue in self.indicators)
         self._compiled = CompiledRules(
             indicators=indicators,
             independent=tuple(entry for entry in indicators if not entry[0].requires),
             dependent=tuple(entry for entry in indicators if entry[0].requires),
             position={cue.id: n for n, cue in enumerate(self.indicators)},
-            time_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.time_cues),
-            form_cues=tuple((cue, cue.regex, cue.anchors) for cue in self.form_cues),
+            time_cues=tuple(_compiled(cue, index) for cue in self.time_cues),
+            form_cues=tuple(_compiled(cue, index) for cue in self.form_cues),
             negation=CompiledNegation(
                 negation.before_regex, negation.after_regex, negation.breaks_regex, negation.window_words
             ),
-            anchor_index=AnchorIndex(
-                anchor for cue in (*self.indicators, *self.time_cues, *self.form_cues) for anchor in (cue.anchors or ())
-            ),
+            anchor_index=index,
         )
 
     @property

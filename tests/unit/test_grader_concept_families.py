@@ -326,11 +326,7 @@ def test_anchor_index_agrees_with_substring_search_on_the_corpus(policy: Policy)
     from services.grader.evaluate import DEFAULT_CORPUS, load_corpus
 
     rules = policy.compiled
-    every = {
-        anchor
-        for _, _, anchors in (*rules.indicators, *rules.time_cues, *rules.form_cues)
-        for anchor in (anchors or ())
-    }
+    every = {anchor for cue in (*policy.indicators, *policy.time_cues, *policy.form_cues) for anchor in cue.needs}
     for case in load_corpus(DEFAULT_CORPUS):
         text = case.sanitised.intelligence_log.text.lower()
         assert rules.anchor_index.present(text) == {anchor for anchor in every if anchor in text}

@@ -222,10 +222,10 @@ def test_anchors_never_skip_a_cue_that_would_match(policy: Policy) -> None:
     texts = [case.sanitised.intelligence_log.text for case in load_corpus(DEFAULT_CORPUS)]
     texts += list(HIGH_NOW.values()) + [text for text, _ in COMPLETED.values()]
     rules = policy.compiled
-    for cue, regex, anchors in (*rules.indicators, *rules.time_cues, *rules.form_cues):
+    for cue, anchors, _ in (*rules.indicators, *rules.time_cues, *rules.form_cues):
         for text in texts:
             if not may_match(anchors, Text.of(text).lower):
-                assert not find_matches(regex, Text.of(text), None).fired, (cue.id, text)
+                assert not find_matches((cue.regex,), Text.of(text), None).fired, (cue.id, text)
 
 
 @pytest.mark.parametrize(
