@@ -8,7 +8,7 @@ from services.grader.domain import grade
 from services.grader.evaluate import DEFAULT_CORPUS as GRADER_CORPUS
 from services.grader.evaluate import gradings_per_second, load_corpus
 from services.grader.labelled import LABELLED_DIR, LabelledCase, load_cases
-from services.grader.policy import DEFAULT_POLICY_PATH, load_policy, load_policy_text
+from services.grader.policy import DEFAULT_POLICY_PATH, Policy, load_policy, load_policy_text
 from services.sanitiser.evaluate import benchmark as sanitiser_documents_per_second
 
 
@@ -29,9 +29,26 @@ def _first_sight_per_second(cases: list[LabelledCase]) -> float:
     return len(cases) / (time.perf_counter() - started)
 
 
+def _best_cpu_per_second(cases: list[LabelledCase], policy: Policy, passes: int = 10) -> float:
+    """Gradings per CPU second in the quickest of several passes over the cases.
+
+    On a shared machine the wall-clock rate also measures the neighbours; the process's CPU time in
+    its least disturbed pass is the steadiest figure of what the code itself costs.
+    """
+    best = float("inf")
+    for _ in range(passes):
+        started = time.process_time()
+        for case in cases:
+            grade(case.sanitised, policy)
+        best = min(best, time.process_time() - started)
+    return len(cases) / best if best > 0 else float("inf")
+
+
 def bench_grader() -> None:
     cases = load_corpus(GRADER_CORPUS)
-    shipped = gradings_per_second(cases, load_policy(DEFAULT_POLICY_PATH), seconds=3.0)
+    policy = load_policy(DEFAULT_POLICY_PATH)
+    shipped = gradings_per_second(cases, policy, seconds=3.0)
+    shipped_cpu = _best_cpu_per_second(cases, policy)
     # The same policy with its learned second opinions left untrained: what a force gets by leaving
     # [second_opinion] out of its policy file.
     rules = load_policy_text(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"), str(DEFAULT_POLICY_PATH))
@@ -42,6 +59,7 @@ def bench_grader() -> None:
     first_sight = _first_sight_per_second(every)
     print("\n== grader, one core ==")
     print(f"  gradings, shipped policy (rules + learned second opinions) : {shipped:8.0f} /s  (target ≥ 2,000)")
+    print(f"  the same, CPU time of the quickest of 10 passes             : {shipped_cpu:8.0f} /s")
     print(f"  gradings, the same rules without [second_opinion]          : {rules_alone:8.0f} /s")
     print(
         f"  gradings, shipped policy, {len(every):,} labelled texts each once  : {first_sight:8.0f} /s"
