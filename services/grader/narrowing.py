@@ -55,38 +55,36 @@ class Narrowing:
     """From the literals present in a text, the regexes of the cue's alternatives that could match it."""
 
     def __init__(self, parts: Sequence[Part], join: Join, full: re.Pattern[str]) -> None:
-        self._full: Regexes = (full,)
-        self._regexes = tuple(re.compile(join([part])) for part in parts)
         sources = [join([part]) for part in parts]
+        self._full: Regexes = (full,)
+        self._regexes = tuple(map(re.compile, sources))
         found = [clauses(requirement(source)) for source in sources]
         if any(map(may_match_empty, sources)):
             found = [None] * len(sources)  # the merge below needs non-empty matches: run the whole cue
         # Every clause's sets in two flat lists, so that one C-mapped set method tests each list.
-        self._wanted: list[frozenset[str]] = []
-        self._meets: list[frozenset[str]] = []
+        wanted: list[frozenset[str]] = []
+        meets: list[frozenset[str]] = []
+
+        def place(clause: Clause) -> tuple[int | None, int, int]:
+            at = None
+            if clause[0]:
+                at = len(wanted)
+                wanted.append(clause[0])
+            start = len(meets)
+            meets.extend(clause[1])
+            return at, start, len(meets)
+
         # Per alternative: None (it may always match), or per clause where its sets sit in the lists:
         # its wanted set's place (None: nothing wanted) and the span of its meets.
-        self._layout: list[list[tuple[int | None, int, int]] | None] = []
-        for part_clauses in found:
-            self._layout.append(None if part_clauses is None else [self._place(clause) for clause in part_clauses])
-        self._wanted_t, self._meets_t = tuple(self._wanted), tuple(self._meets)
+        self._layout = [None if ways is None else [place(clause) for clause in ways] for ways in found]
+        self._wanted, self._meets = tuple(wanted), tuple(meets)
         # Outcomes by which of the clauses' set tests held: far fewer than sets of literals present.
         self._kept: dict[Key, Regexes] = {}
-        self.needs = clause_literals(clause for part_clauses in found for clause in part_clauses or ())
-
-    def _place(self, clause: Clause) -> tuple[int | None, int, int]:
-        wanted, meets = clause
-        at = None
-        if wanted:
-            at = len(self._wanted)
-            self._wanted.append(wanted)
-        start = len(self._meets)
-        self._meets.extend(meets)
-        return at, start, len(self._meets)
+        self.needs = clause_literals(clause for ways in found for clause in ways or ())
 
     def could_match(self, present: set[str]) -> Regexes:
         """The regexes to run on a text with these literals: none when no alternative could match."""
-        key = (tuple(map(present.issuperset, self._wanted_t)), tuple(map(present.isdisjoint, self._meets_t)))
+        key = (tuple(map(present.issuperset, self._wanted)), tuple(map(present.isdisjoint, self._meets)))
         try:
             return self._kept[key]
         except KeyError:

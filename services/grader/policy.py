@@ -169,9 +169,8 @@ class Cue(_Frozen):
 
     @property
     def narrowing(self) -> Narrowing:
-        """From the literals present in a text, the regex of the alternatives that could match it (or None).
-
-        Finer than the anchors and dearer: asked only when an anchor is present."""
+        """From the literals present in a text, the regexes of the alternatives that could match it (none
+        when none could). Finer than the anchors and dearer: asked only when an anchor is present."""
         return self._narrowing
 
 
