@@ -17,10 +17,22 @@ class EmbeddedServerError(RuntimeError):
     """An embedded server did not start."""
 
 
+# Ports handed out by this process. A port is free when asked for but only taken when its server
+# binds it, seconds later for a service that loads its policy first: meanwhile the system may offer
+# the same port again, and two of our servers must never be given one port.
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port on 127.0.0.1 that nothing is bound to now and that this process has not handed out before."""
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+    raise EmbeddedServerError("no free port that was not already handed out")
 
 
 def wait_for_port(port: int, timeout: float) -> None:
