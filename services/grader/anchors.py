@@ -246,6 +246,6 @@ def _union(found: Iterable[Present]) -> Present:
     return union
 
 
-def may_match_in(anchors: Anchors | None, present: set[str]) -> bool:
-    """False only when none of the anchors is among those present in the text."""
-    return anchors is None or not anchors.isdisjoint(present)
+def may_match_in(anchors: int | None, present: Present) -> bool:
+    """False only when none of the anchors (as `AnchorIndex.mask` bits) is among those present in the text."""
+    return anchors is None or bool(anchors & present.mask)

@@ -38,7 +38,7 @@ def _form_cue_hits(
     for cue, anchors, narrowing in rules.form_cues:
         evidence: list[str] = []
         for field in cue.fields:
-            if anchors is not None and anchors.isdisjoint(present[field]):  # may_match_in, inlined
+            if anchors is not None and not anchors & present[field].mask:  # may_match_in, inlined
                 continue
             if not (regexes := narrowing(present[field])):
                 continue

@@ -31,11 +31,12 @@ def _fired_indicators(
     matched: list[tuple[Indicator, Matches]] = []
     negated: list[GradeReason] = []
     fired_ids: set[str] = set()
+    found = present.mask
     # Indicators that need a companion run after the others, and only when one of them fired.
     for indicator, anchors, narrowing in (*rules.independent, *rules.dependent):
         if indicator.requires and fired_ids.isdisjoint(indicator.requires):
             continue
-        if anchors is not None and anchors.isdisjoint(present):  # may_match_in, inlined: the hot loop
+        if anchors is not None and not anchors & found:  # may_match_in, inlined: the hot loop
             continue
         if not (regexes := narrowing(present)):
             continue

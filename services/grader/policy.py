@@ -241,12 +241,14 @@ class CompiledNegation:
 
 
 CueT = TypeVar("CueT", bound=Cue)
-# A rule, the anchors one of which its matches contain (a quick first test) and its narrowing.
-Compiled = tuple[CueT, Anchors | None, Narrower]
+# A rule, the anchors one of which its matches contain as bits of the anchor index (a quick first
+# test: one AND with the bits of the anchors in a text; None: always go on), and its narrowing.
+Compiled = tuple[CueT, int | None, Narrower]
 
 
 def _compiled(cue: CueT, index: AnchorIndex) -> Compiled[CueT]:
-    return cue, cue.anchors, Narrower(cue.narrowing, index.mask(cue.needs))
+    anchors = None if cue.anchors is None else index.mask(cue.anchors)
+    return cue, anchors, Narrower(cue.narrowing, index.mask(cue.needs))
 
 
 @dataclass(frozen=True, slots=True)

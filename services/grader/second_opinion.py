@@ -33,7 +33,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 def words_and_pairs(text: str) -> list[str]:
     """Lower-cased words and adjacent word pairs: the model's vocabulary."""
     words = _WORD.findall(text.lower())
-    return words + [f"{a} {b}" for a, b in pairwise(words)]
+    return words + list(map(" ".join, pairwise(words)))  # "a b": mapped in C, for every grading
 
 
 def log_terms(sanitised: Sanitised) -> list[str]:
@@ -117,7 +117,10 @@ class Reading:
     counts: dict[int, int]  # each vocabulary term read, by index, with how often it was read
 
 
-def _picker(indices: tuple[int, ...]) -> Callable[[Sequence[float]], tuple[float, ...]]:
+Row = tuple[float, ...]
+
+
+def _picker(indices: tuple[int, ...]) -> Callable[[Sequence[Row]], tuple[Row, ...]]:
     """Takes those positions out of a sequence in one C call (itemgetter gives a bare value for one)."""
     if len(indices) == 1:
         only = indices[0]
@@ -140,12 +143,16 @@ class SecondOpinion:
     # is then a sum of picked values, done in C; the few repeated terms are corrected one by one.
     scaled: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
     idf_squared: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    # The same values by term: (IDF squared, then the scaled weight for each label). One pick of a
+    # text's rows reads each term's values from one place in memory, not from a column per label.
+    rows: tuple[Row, ...] = field(init=False, repr=False, compare=False)
     # How a reason names the model: its digest and what it learned from.
     about: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scaled", tuple(tuple(map(mul, column, self.idf)) for column in self.columns))
         object.__setattr__(self, "idf_squared", tuple(map(mul, self.idf, self.idf)))
+        object.__setattr__(self, "rows", tuple(zip(self.idf_squared, *self.scaled, strict=True)))
         about = f"model {self.digest[:12]}, learned from {self.examples} labelled submissions"
         object.__setattr__(self, "about", about)
 
@@ -157,14 +164,16 @@ class SecondOpinion:
         counts: dict[int, int] = found  # type: ignore[assignment] # None was popped
         if not counts:
             return Reading(dict(zip(self.labels, _softmax(list(self.bias)), strict=True)), counts)
-        pick = _picker(tuple(counts))
+        # Each value summed over the terms in the order they were first read (the sums are the same
+        # to the last bit as summing each label's column), then the repeated terms' corrections.
+        totals: list[float] = list(map(sum, zip(*_picker(tuple(counts))(self.rows), strict=True)))
         repeated = [(index, _frequency(n) - 1.0) for index, n in counts.items() if n > 1]
         idf_squared = self.idf_squared
-        square = sum(pick(idf_squared)) + sum(idf_squared[i] * (f + 1.0) ** 2 - idf_squared[i] for i, f in repeated)
+        square = totals[0] + sum(idf_squared[i] * (f + 1.0) ** 2 - idf_squared[i] for i, f in repeated)
         norm = math.sqrt(square) or 1.0
         scores = [
-            bias + (sum(pick(scaled)) + sum(scaled[i] * f for i, f in repeated)) / norm
-            for bias, scaled in zip(self.bias, self.scaled, strict=True)
+            bias + (picked + sum(scaled[i] * f for i, f in repeated)) / norm
+            for bias, picked, scaled in zip(self.bias, totals[1:], self.scaled, strict=True)
         ]
         return Reading(dict(zip(self.labels, _softmax(scores), strict=True)), counts)
 

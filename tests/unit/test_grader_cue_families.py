@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contracts.events import Priority, Sanitised
-from services.grader.anchors import AnchorIndex, may_match, required_anchors
+from services.grader.anchors import AnchorIndex, may_match, may_match_in, required_anchors
 from services.grader.domain import GradeDecision, grade
 from services.grader.evaluate import DEFAULT_CORPUS, load_corpus
 from services.grader.matching import Text, find_matches
@@ -222,9 +222,12 @@ def test_anchors_never_skip_a_cue_that_would_match(policy: Policy) -> None:
     texts = [case.sanitised.intelligence_log.text for case in load_corpus(DEFAULT_CORPUS)]
     texts += list(HIGH_NOW.values()) + [text for text, _ in COMPLETED.values()]
     rules = policy.compiled
-    for cue, anchors, _ in (*rules.indicators, *rules.time_cues, *rules.form_cues):
+    for cue, bits, _ in (*rules.indicators, *rules.time_cues, *rules.form_cues):
         for text in texts:
-            if not may_match(anchors, Text.of(text).lower):
+            lower = Text.of(text).lower
+            # The grader's test (the anchors as bits, one AND) says what the substring test says.
+            assert may_match_in(bits, rules.anchor_index.present(lower)) == may_match(cue.anchors, lower), cue.id
+            if not may_match(cue.anchors, lower):
                 assert not find_matches((cue.regex,), Text.of(text), None).fired, (cue.id, text)
 
 
