@@ -38,6 +38,8 @@ OWN_ANSWER_PAYLOADS = (
     "<q oncopy=prompt(5)>",
     "<s onfocus=confirm(6)>",
 )
+# Timestamps shown on a page (received, review due): "…T09:12:49.5+00:00" holds a "49" of its own.
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?")
 LIVE_MARKUP = re.compile(r"<script>alert|<img src=x|\"><img|<(?:b|svg|q|s) on|<a href=javascript", re.IGNORECASE)
 TEXT = f"Two older boys said they will bring a knife to the skate park tonight and stab him. {HOSTILE}"
 
@@ -76,7 +78,9 @@ def hidden_field(page: str, name: str) -> str:
 
 def assert_inert_html(page: str) -> None:
     assert LIVE_MARKUP.search(page) is None, LIVE_MARKUP.search(page)
-    assert "49" not in re.findall(r"\b49\b", page.replace(str(escape(TEMPLATE)), "")), "a template was evaluated"
+    # 7*7 evaluated anywhere but in a timestamp (the payload itself, escaped, is taken out first).
+    shown = TIMESTAMP.sub("", page.replace(str(escape(TEMPLATE)), ""))
+    assert "49" not in re.findall(r"\b49\b", shown), "a template was evaluated"
 
 
 @pytest.fixture(scope="module")
