@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv frontend run test unit lint security typecheck format bench eval lock contracts clean browser-deps
+.PHONY: venv frontend run test unit lint security typecheck format bench bench-domain eval lock contracts clean browser-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ browser-deps:
 ## make bench: throughput and latency through a running stack, and the store's raw append rate
 bench: venv
 	$(PY) -m bench
+
+## make bench-domain: only bench's one-core figures (sanitiser documents/s, grader gradings/s), in about a minute
+bench-domain: venv
+	$(PY) -m bench.domain
 
 ## make chaos: SIGKILLs, NATS and PostgreSQL outages, two replicas and poison during paced runs (about 12 minutes)
 .PHONY: chaos load
