@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.events import GradeReason, Priority, Sanitised
@@ -107,16 +108,28 @@ def _second_look(
 
 
 def _assessment_second_look(
-    rules_grade: str, sanitised: Sanitised, log: list[str], model: SecondOpinion | None, policy: Policy
+    rules_grade: str,
+    rules_reasons: Sequence[GradeReason],
+    sanitised: Sanitised,
+    log: list[str],
+    model: SecondOpinion | None,
+    policy: Policy,
 ) -> tuple[str, GradeReason | None]:
-    """The learned reading of the form replaces the rules' intelligence assessment when it is confident."""
+    """The learned reading of the form replaces the rules' intelligence assessment when it is confident,
+    unless a rule the policy keeps (`assessment_keeps`) decided it."""
     settings = policy.second_opinion
     if model is None or settings is None or settings.assessment_from is None:
         return rules_grade, None
+    about = model.about
+    kept = [reason.rule_id for reason in rules_reasons if reason.rule_id in settings.assessment_keeps]
+    if kept:
+        return rules_grade, GradeReason(
+            rule_id="assessment.second_opinion.kept",
+            text=f"A second opinion ({about}) is not asked: the policy keeps the grade of {', '.join(kept)}",
+        )
     reading = model.read(assessment_terms(sanitised, log))
     chances = reading.probabilities
     likeliest = max(chances, key=chances.__getitem__)
-    about = model.about
     chance, threshold = chances[likeliest], settings.assessment_from
     if likeliest == rules_grade or chance < threshold:
         return rules_grade, GradeReason(
@@ -174,7 +187,7 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
         priority_reasons.append(second)
     # Priority above used the rules' assessment: a learned E or D must never lower a priority.
     assessment, assessment_reason = _assessment_second_look(
-        source.intelligence_assessment, sanitised, log, on_assessment, policy
+        source.intelligence_assessment, source.reasons, sanitised, log, on_assessment, policy
     )
     source_reasons = [*source.reasons, *([assessment_reason] if assessment_reason is not None else [])]
     return GradeDecision(

@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
@@ -46,6 +46,27 @@ FormField = Literal["text", "how_known", "when_known", "shared_with"]
 HowKnownChoice = Literal[
     "saw_or_heard", "told_by_person_involved", "told_by_someone_else", "social_media_or_rumour", "other"
 ]
+
+# The rule ids that can decide the rules' intelligence assessment (services/grader/assessment.py),
+# which `[second_opinion] assessment_keeps` may name.
+ASSESSMENT_RULE_IDS = frozenset(
+    {
+        "assessment.suspected_false",
+        "assessment.source_is_person",
+        "assessment.source_involved",
+        "assessment.person_involved_is_source",
+        "assessment.rumour_told_by_people",
+        "assessment.told_but_unsourced",
+        "assessment.seen_upgrade",
+        "assessment.corroborated",
+        "assessment.text.rumour",
+        "assessment.text.social",
+        "assessment.text.told",
+        "assessment.text.direct",
+        "assessment.fallback",
+        *(f"assessment.choice.{choice}" for choice in get_args(HowKnownChoice)),
+    }
+)
 
 
 class PolicyError(ValueError):
@@ -342,10 +363,21 @@ class SecondOpinionPolicy(_Frozen):
     # Replace the rules' intelligence assessment by the model's likeliest grade when it is at least this
     # probable. Absent: the rules alone grade the assessment (and no assessment model is trained).
     assessment_from: float | None = Field(default=None, gt=0, le=1)
+    # Rules whose assessment the model never replaces, by reason id (ASSESSMENT_RULE_IDS): those that
+    # state outright what the labelling rules say, such as doubt (E) or a source who is the person involved.
+    assessment_keeps: tuple[str, ...] = ()
     epochs: int = Field(default=12, ge=1, le=200)
     learning_rate: float = Field(default=0.2, gt=0, le=10)
     l2: float = Field(default=1e-4, ge=0, le=1)
     min_documents: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _known_keeps(self) -> SecondOpinionPolicy:
+        unknown = sorted(set(self.assessment_keeps) - ASSESSMENT_RULE_IDS)
+        if unknown:
+            known = ", ".join(sorted(ASSESSMENT_RULE_IDS))
+            raise ValueError(f"assessment_keeps names no assessment rule: {', '.join(unknown)} (known: {known})")
+        return self
 
 
 class HandlingPolicy(_Frozen):

@@ -60,7 +60,10 @@ def assessment_terms(sanitised: Sanitised, log: list[str]) -> list[str]:
     its own field.
 
     "told" in "how did they find out" says something other than "told" in the story, so the answers'
-    words are kept apart from the text's by a field prefix; the tick box and who the source is are terms too.
+    words are kept apart from the text's by a field prefix; the tick box and who the source is are terms too,
+    and so is the pair of them: "told by the person involved" means A when the source is not the
+    reporter (the source is that person) and C when it is (the reporter was told), and a model that
+    weighs terms one at a time cannot learn that from the two apart.
     """
     context = sanitised.source_context
     choice = context.how_known_choice.value if context.how_known_choice is not None else "none"
@@ -70,6 +73,7 @@ def assessment_terms(sanitised: Sanitised, log: list[str]) -> list[str]:
         *_answer_terms("when", context.when_known),
         *_answer_terms("shared", context.shared_with),
         f"choice:{choice}",
+        f"choice_reporter:{choice}:{context.source_is_reporter}",  # the pair, see above
         f"source_is_reporter:{context.source_is_reporter}",
     ]
 

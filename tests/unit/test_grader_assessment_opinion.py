@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from contracts.events import Priority
+from services.grader.assessment import grade_source
 from services.grader.domain import GradeDecision, grade
-from services.grader.policy import Policy, PolicyError, load_policy
+from services.grader.labelled import LABELLED_DIR, load_cases
+from services.grader.matching import Text
+from services.grader.policy import ASSESSMENT_RULE_IDS, Policy, PolicyError, load_policy
 from services.grader.second_opinion import assessment_terms, log_terms
 from tests.grader_support import MINIMAL_POLICY, SAW_IT, default_policy, form, make_sanitised, rule_ids
 
@@ -47,10 +50,11 @@ def write_toy_set(folder: Path, doubtful: str = "E") -> None:
     (folder / "set.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def toy_policy(tmp_path: Path, threshold: float = 0.5) -> Policy:
+def toy_policy(tmp_path: Path, threshold: float = 0.5, extra: str = "") -> Policy:
     write_toy_set(tmp_path / "toy")
     path = tmp_path / "policy.toml"
-    path.write_text(MINIMAL_POLICY + "\n[second_opinion]\n" + SECTION.format(threshold=threshold), encoding="utf-8")
+    section = SECTION.format(threshold=threshold) + extra
+    path.write_text(MINIMAL_POLICY + "\n[second_opinion]\n" + section, encoding="utf-8")
     return load_policy(path)
 
 
@@ -69,6 +73,7 @@ def test_the_model_reads_each_form_answer_apart_from_the_text() -> None:
     assert "told" in terms and "how:told" in terms and "how:she told" in terms and "shared:dsl" in terms
     assert "when:today" in terms
     assert "choice:none" in terms and "source_is_reporter:True" in terms
+    assert "choice_reporter:none:True" in terms  # the pair as one term: together they tell A from C
 
 
 def test_a_confident_reading_replaces_the_rules_grade_naming_the_words(tmp_path: Path) -> None:
@@ -153,3 +158,55 @@ def test_the_default_policy_learns_the_assessment_from_the_same_sets_as_priority
     assert policy.learned is not None and policy.learned_assessment is not None
     assert policy.learned_assessment.examples == policy.learned.examples
     assert set(policy.learned_assessment.labels) == {"A", "B", "C", "D", "E"}
+
+
+def test_a_grade_from_a_rule_the_policy_keeps_is_never_replaced(tmp_path: Path) -> None:
+    # The same confident reading that turns the rules' A into E above, under a policy that keeps the tick box's grade.
+    policy = toy_policy(tmp_path, extra='assessment_keeps = ["assessment.choice.saw_or_heard"]\n')
+
+    decision = grade_with(policy, "Someone keeps leaving shopping trolleys in the brook.", **GRAPEVINE)
+
+    assert decision.intelligence_assessment == "A"
+    reason = next(r for r in decision.reasons if r.rule_id == "assessment.second_opinion.kept")
+    assert "keeps the grade of assessment.choice.saw_or_heard" in reason.text
+    assert "assessment.second_opinion.replaced" not in rule_ids(decision)
+
+
+def test_a_kept_rule_that_did_not_decide_leaves_the_model_free(tmp_path: Path) -> None:
+    policy = toy_policy(tmp_path, extra='assessment_keeps = ["assessment.suspected_false"]\n')
+
+    decision = grade_with(policy, "Someone keeps leaving shopping trolleys in the brook.", **GRAPEVINE)
+
+    assert decision.intelligence_assessment == "E"
+    assert "assessment.second_opinion.replaced" in rule_ids(decision)
+
+
+@pytest.mark.parametrize("keeps", ['["assessment.made_up"]', '["indicator.knife"]', '"assessment.fallback"'])
+def test_assessment_keeps_must_name_assessment_rules(tmp_path: Path, keeps: str) -> None:
+    write_toy_set(tmp_path / "toy")
+    path = tmp_path / "policy.toml"
+    section = SECTION.format(threshold=0.5) + f"assessment_keeps = {keeps}\n"
+    path.write_text(MINIMAL_POLICY + "\n[second_opinion]\n" + section, encoding="utf-8")
+
+    with pytest.raises(PolicyError, match=r"second_opinion"):
+        load_policy(path)
+
+
+def test_every_rule_that_decides_an_assessment_can_be_kept() -> None:
+    # Every assessment rule id the rules give over the labelled sets is one `assessment_keeps` may name.
+    policy = default_policy()
+    cases = load_cases([LABELLED_DIR, *sorted(path for path in LABELLED_DIR.iterdir() if path.is_dir())])
+    given = {
+        reason.rule_id
+        for case in cases
+        for reason in grade_source(
+            policy, case.sanitised.source_context, Text.of(case.sanitised.intelligence_log.text)
+        ).reasons
+        if reason.rule_id.startswith("assessment.")
+    }
+
+    assert given <= ASSESSMENT_RULE_IDS, given - ASSESSMENT_RULE_IDS
+    # and the sets reach every one, but a tick of "other", which the default policy grades from the free text
+    assert ASSESSMENT_RULE_IDS - given == {"assessment.choice.other"}
+    assert policy.second_opinion is not None
+    assert set(policy.second_opinion.assessment_keeps) <= given
