@@ -80,6 +80,8 @@ def test_vulnerable_adult_does_not_fire_on_an_ordinary_adult(policy: Policy) -> 
     [
         ("danger.missing", "She was not in her room at the 02:00 check."),
         ("danger.missing", "He hasn't been home since Friday."),
+        ("danger.missing", "He isn't on the ward."),
+        ("danger.missing", "They were not at the hostel at curfew."),
         ("danger.taken", "He was taken to a flat in [TOWN]."),
         ("danger.taken", "She was with a man in his 40s."),
         ("danger.threat", "He is demanding £500 or he'll send it to her family."),
@@ -101,6 +103,8 @@ def test_danger_fires_in_plain_words(policy: Policy, rule_id: str, text: str) ->
     [
         ("danger.missing", "£200 in cash went missing from the office."),
         ("danger.missing", "She is missing lessons on Fridays."),
+        ("danger.missing", "She is in the home now and was at college today."),  # there: not missing
+        ("danger.missing", "He was at the hostel all evening."),
         ("danger.unreachable", "The tenant is not answering the door to us."),
         ("danger.present", "The shop is still there under another name."),
         ("danger.threat", "The deadline for the grant is next month."),
