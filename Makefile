@@ -60,7 +60,7 @@ browser-deps:
 bench: venv
 	$(PY) -m bench
 
-## make bench-domain: only bench's one-core figures (sanitiser documents/s, grader gradings/s), in about a minute
+## make bench-domain: only bench's one-core figures (sanitiser documents/s, grader gradings/s), in about 30 s
 bench-domain: venv
 	$(PY) -m bench.domain
 
