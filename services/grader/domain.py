@@ -81,9 +81,17 @@ def _occurrence_kind(sanitised: Sanitised, hours: float) -> tuple[str, GradeReas
 
 
 def _second_look(
-    priority: Priority, sanitised: Sanitised, log: list[str], model: SecondOpinion | None, policy: Policy
+    priority: Priority,
+    sanitised: Sanitised,
+    log: list[str],
+    model: SecondOpinion | None,
+    policy: Policy,
+    untimed: bool,
 ) -> tuple[Priority, GradeReason | None]:
-    """The learned second opinion may raise the rules' priority (to HIGH; NORMAL to a crime), never lower it."""
+    """The learned second opinion may raise the rules' priority (to HIGH; NORMAL to a crime), never lower it.
+
+    With no time cue at all (`untimed`), a HIGH needs the policy's `high_from_untimed` when it sets one.
+    """
     settings = policy.second_opinion
     if model is None or settings is None or priority is Priority.HIGH:
         return priority, None
@@ -91,14 +99,18 @@ def _second_look(
     chances = reading.probabilities
     about = model.about
     high, crime = chances.get(Priority.HIGH.value, 0.0), chances.get(Priority.CRIME_NOT_INTEL.value, 0.0)
-    if high >= settings.high_from:
-        raised, chance, threshold = Priority.HIGH, high, settings.high_from
+    high_from = settings.high_from
+    if untimed and settings.high_from_untimed is not None:
+        high_from = settings.high_from_untimed
+    if high >= high_from:
+        raised, chance, threshold = Priority.HIGH, high, high_from
     elif priority is Priority.NORMAL and crime >= settings.crime_from and crime == max(chances.values()):
         raised, chance, threshold = Priority.CRIME_NOT_INTEL, crime, settings.crime_from
     else:
         odds = ", ".join(f"{label} {chance:.2f}" for label, chance in sorted(chances.items()))
+        bar = f" (HIGH from {high_from:g}: nothing says when)" if high_from != settings.high_from else ""
         return priority, GradeReason(
-            rule_id="priority.second_opinion", text=f"A second opinion ({about}) does not raise it: {odds}"
+            rule_id="priority.second_opinion", text=f"A second opinion ({about}) does not raise it: {odds}{bar}"
         )
     return raised, GradeReason(
         rule_id=f"priority.second_opinion.{raised.value.lower()}",
@@ -182,7 +194,7 @@ def grade(sanitised: Sanitised, policy: Policy) -> GradeDecision:
     # The log's words are read by both learned models (when the policy has them): made once.
     on_priority, on_assessment = policy.learned, policy.learned_assessment
     log = log_terms(sanitised) if on_priority is not None or on_assessment is not None else []
-    priority, second = _second_look(priority, sanitised, log, on_priority, policy)
+    priority, second = _second_look(priority, sanitised, log, on_priority, policy, untimed=not time_kinds)
     if second is not None:
         priority_reasons.append(second)
     # Priority above used the rules' assessment: a learned E or D must never lower a priority.

@@ -209,6 +209,9 @@ class Indicator(Cue):
     # A plain-words danger situation (missing, taken somewhere, threatened, locked in, self-harm):
     # HIGH when it meets an imminent/ongoing time cue, or a person at risk (a `vulnerable` cue).
     danger: bool = False
+    # HIGH only with a time (LABELLING.md: "weapons carried or planned violence with a time"): when
+    # this is the top risk cue and no time cue fired at all, it weighs thresholds.untimed_penalty less.
+    needs_time: bool = False
 
 
 class TimeCue(Cue):
@@ -320,6 +323,9 @@ class Thresholds(_Frozen):
     # A child or vulnerable adult, any cue of concern at all, and an imminent or ongoing time: this much
     # more. The policy errs towards HIGH where risk and time meet; zero turns this off.
     vulnerable_now_bonus: float = Field(default=0.0, ge=0, le=50)
+    # A top risk cue marked `needs_time` ("keeps a knife under his bed") with no time cue at all, not
+    # even the form's occurred_at: this much less; zero turns this off.
+    untimed_penalty: float = Field(default=0.0, ge=0, le=50)
 
 
 class SourceEvaluationPolicy(_Frozen):
@@ -358,6 +364,9 @@ class SecondOpinionPolicy(_Frozen):
     training: tuple[str, ...] = Field(min_length=1)
     # Raise to HIGH when the model's probability of HIGH is at least this (low: missing a HIGH is worst).
     high_from: float = Field(gt=0, le=1)
+    # With no time cue at all (nothing in the text, the form's "when" or occurred_at says when), raise to
+    # HIGH only from this probability, at least high_from. Absent: high_from.
+    high_from_untimed: float | None = Field(default=None, gt=0, le=1)
     # Raise NORMAL to CRIME_NOT_INTEL when that is the model's likeliest label at least this probable.
     crime_from: float = Field(gt=0, le=1)
     # Replace the rules' intelligence assessment by the model's likeliest grade when it is at least this
@@ -377,6 +386,11 @@ class SecondOpinionPolicy(_Frozen):
         if unknown:
             known = ", ".join(sorted(ASSESSMENT_RULE_IDS))
             raise ValueError(f"assessment_keeps names no assessment rule: {', '.join(unknown)} (known: {known})")
+        if self.high_from_untimed is not None and self.high_from_untimed < self.high_from:
+            raise ValueError(
+                f"high_from_untimed {self.high_from_untimed:g} is below high_from {self.high_from:g}: "
+                "with nothing saying when, the second opinion must be at least as sure"
+            )
         return self
 
 

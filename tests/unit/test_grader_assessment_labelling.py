@@ -141,6 +141,10 @@ def test_a_post_the_source_did_not_see_is_not_seen(policy: Policy) -> None:
         "She says she is locked in a flat but her phone location shows her at her own home.",
         "We rang the other schools and nobody has any report of it.",
         "Staff said the claim was not correct once they checked the rota.",
+        "He later admitted he made the part about the dog up.",
+        "She has made similar allegations about two other neighbours this year.",
+        "He has made the same complaint about every flat he has lived in.",
+        "He has a history of telling stories to get out of lessons.",
     ],
 )
 def test_a_reason_to_think_it_false_is_e(policy: Policy, text: str) -> None:
@@ -157,6 +161,9 @@ def test_a_reason_to_think_it_false_is_e(policy: Policy, text: str) -> None:
         "We searched the bag once and found nothing; three pupils told us separately.",
         "Records put him at the flat the same night the car was damaged.",
         "She has a history of going missing from placement.",
+        "She has made a complaint about the same man before.",
+        "They fell out on Monday but have made it up since.",
+        "He made the spare room up for his nephew.",
     ],
 )
 def test_uncertainty_or_one_empty_check_is_not_e(policy: Policy, text: str) -> None:
@@ -170,21 +177,30 @@ TOLD_BY_PERSON: dict[str, Any] = {"how_known_choice": "told_by_person_involved",
 
 
 @pytest.mark.parametrize(
-    "how_known",
+    ("how_known", "rule_id"),
     [
-        "The tenant told me and emailed me three photos of the door.",
-        "Her brother told us and forwarded us the screenshots.",
-        "A parent told me; the club's camera footage shows the same.",
-        "The driver told us, and we found the receipts in the van.",
-        "He told me and handed it over to me in a sealed bag.",
-        "A neighbour told me; I have a copy of the letter.",
+        ("The tenant told me and emailed me three photos of the door.", "form.evidence_in_hand"),
+        ("Her brother told us and forwarded us the screenshots.", "form.evidence_in_hand"),
+        ("A parent told me; the club's camera footage shows the same.", "form.evidence_in_hand"),
+        ("The driver told us, and we found the receipts in the van.", "form.evidence_in_hand"),
+        ("He told me and handed it over to me in a sealed bag.", "form.evidence_in_hand"),
+        ("A neighbour told me; I have a copy of the letter.", "form.evidence_in_hand"),
+        # Someone else found or saw it, or the source checked it themselves (policy 2025.19).
+        ("The pupil told me, the site manager found the cut padlock.", "form.source_checked"),
+        ("A tenant told us; our caretaker saw the damage the next morning.", "form.source_checked"),
+        ("He told me, and the school nurse confirmed the bruise.", "form.source_checked"),
+        ("She told me in clinic and I examined the marks on her arm.", "form.source_checked"),
+        ("Two pupils told me; I confiscated the vape pen from his bag.", "form.source_checked"),
+        ("Saw the flyer myself; a neighbour told me who had been posting them.", "form.source_checked"),
     ],
 )
-def test_evidence_in_the_sources_hands_corroborates_what_they_were_told(policy: Policy, how_known: str) -> None:
+def test_what_the_source_holds_or_checked_corroborates_what_they_were_told(
+    policy: Policy, how_known: str, rule_id: str
+) -> None:
     decision = grade_text(policy, NEUTRAL_TEXT, how_known=how_known, **TOLD_BY_SOMEONE)
 
     assert decision.intelligence_assessment == "B"
-    assert "form.evidence_in_hand" in rule_ids(decision)
+    assert rule_id in rule_ids(decision)
 
 
 @pytest.mark.parametrize(
@@ -198,3 +214,7 @@ def test_evidence_in_the_sources_hands_corroborates_what_they_were_told(policy: 
 )
 def test_being_told_of_evidence_is_not_holding_it(policy: Policy, how_known: str) -> None:
     assert assessed(policy, how_known, TOLD_BY_PERSON) == "C"
+
+
+def test_the_teller_finding_it_is_still_being_told(policy: Policy) -> None:
+    assert assessed(policy, "The caretaker found it and told me.", TOLD_BY_PERSON) == "C"

@@ -198,6 +198,21 @@ def test_when_it_does_not_raise_its_reading_is_on_record(toy_policy: Policy) -> 
     assert re.search(r"HIGH 0\.\d\d", reason.text) and re.search(r"NORMAL 0\.\d\d", reason.text)
 
 
+def test_with_nothing_saying_when_it_needs_to_be_surer_to_raise_to_high(tmp_path: Path) -> None:
+    write_set(tmp_path / "toy", TOY)
+    section = 'training = ["toy"]\nhigh_from = 0.5\nhigh_from_untimed = 0.99\ncrime_from = 0.5\n'
+    policy = load_policy(policy_file(tmp_path, section))
+
+    untimed = grade_text(policy, "A flare is lit behind the sports hall.")
+    timed = grade_text(policy, "A flare is lit behind the sports hall tonight.")
+
+    assert untimed.priority is Priority.NORMAL
+    reason = next(r for r in untimed.reasons if r.rule_id == "priority.second_opinion")
+    assert "HIGH from 0.99: nothing says when" in reason.text
+    assert timed.priority is Priority.HIGH
+    assert "priority.second_opinion.high" in rule_ids(timed)
+
+
 def test_without_a_second_opinion_section_the_rules_decide_alone(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(MINIMAL_POLICY, encoding="utf-8")
@@ -238,6 +253,24 @@ def test_the_default_policy_learns_from_every_listed_set() -> None:
     assert policy.learned.examples >= 1_000
 
 
+SEALED_DIR = Path(__file__).parents[1] / "corpus" / "grader"
+
+
+def test_the_sealed_sets_are_labelled_cases_no_model_learns_from() -> None:
+    policy = default_policy()
+    assert policy.second_opinion is not None
+    sealed = sorted(path for path in SEALED_DIR.iterdir() if path.is_dir())
+    listed = {(DEFAULT_POLICY_PATH.parent / entry).resolve() for entry in policy.second_opinion.training}
+    trained_ids = {case.case_id for case in load_cases(sorted(listed))}
+
+    assert sealed, "no sealed set under tests/corpus/grader/"
+    for folder in sealed:
+        cases = load_cases([folder])
+        assert len(cases) >= 80, folder.name
+        assert trained_ids.isdisjoint(case.case_id for case in cases), folder.name
+        assert not any(path == folder or folder in path.parents for path in listed), folder.name
+
+
 def test_a_set_can_be_left_out_so_it_is_measured_by_a_model_that_never_saw_it(tmp_path: Path) -> None:
     write_set(tmp_path / "toy", TOY)
     write_set(tmp_path / "more", {"HIGH": ["A flare again."], "NORMAL": ["A leaflet again."]})
@@ -275,6 +308,10 @@ def test_evaluate_measures_a_training_set_without_it(tmp_path: Path, capsys: pyt
         ('training = ["toy"]\nhigh_from = 0.3\n', r"second_opinion\.crime_from"),
         ('training = ["toy"]\nhigh_from = 0.3\ncrime_from = 0.5\nepochs = 0\n', r"second_opinion\.epochs"),
         ('training = ["toy"]\nhigh_from = 0.3\ncrime_from = 0.5\nshape = "deep"\n', r"second_opinion\.shape"),
+        (
+            'training = ["toy"]\nhigh_from = 0.5\nhigh_from_untimed = 0.3\ncrime_from = 0.5\n',
+            r"high_from_untimed 0\.3 is below high_from 0\.5",
+        ),
     ],
 )
 def test_a_bad_second_opinion_section_is_refused(tmp_path: Path, section: str, message: str) -> None:
