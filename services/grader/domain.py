@@ -101,7 +101,7 @@ def _second_look(
     high, crime = chances.get(Priority.HIGH.value, 0.0), chances.get(Priority.CRIME_NOT_INTEL.value, 0.0)
     high_from = settings.high_from
     if untimed and settings.high_from_untimed is not None:
-        high_from = settings.high_from_untimed
+        high_from = max(high_from, settings.high_from_untimed)
     if high >= high_from:
         raised, chance, threshold = Priority.HIGH, high, high_from
     elif priority is Priority.NORMAL and crime >= settings.crime_from and crime == max(chances.values()):

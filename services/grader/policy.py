@@ -365,7 +365,7 @@ class SecondOpinionPolicy(_Frozen):
     # Raise to HIGH when the model's probability of HIGH is at least this (low: missing a HIGH is worst).
     high_from: float = Field(gt=0, le=1)
     # With no time cue at all (nothing in the text, the form's "when" or occurred_at says when), raise to
-    # HIGH only from this probability, at least high_from. Absent: high_from.
+    # HIGH only from this probability, or from high_from when that is higher. Absent: high_from.
     high_from_untimed: float | None = Field(default=None, gt=0, le=1)
     # Raise NORMAL to CRIME_NOT_INTEL when that is the model's likeliest label at least this probable.
     crime_from: float = Field(gt=0, le=1)
@@ -386,11 +386,6 @@ class SecondOpinionPolicy(_Frozen):
         if unknown:
             known = ", ".join(sorted(ASSESSMENT_RULE_IDS))
             raise ValueError(f"assessment_keeps names no assessment rule: {', '.join(unknown)} (known: {known})")
-        if self.high_from_untimed is not None and self.high_from_untimed < self.high_from:
-            raise ValueError(
-                f"high_from_untimed {self.high_from_untimed:g} is below high_from {self.high_from:g}: "
-                "with nothing saying when, the second opinion must be at least as sure"
-            )
         return self
 
 

@@ -213,6 +213,17 @@ def test_with_nothing_saying_when_it_needs_to_be_surer_to_raise_to_high(tmp_path
     assert "priority.second_opinion.high" in rule_ids(timed)
 
 
+def test_a_higher_high_from_still_governs_when_nothing_says_when(tmp_path: Path) -> None:
+    write_set(tmp_path / "toy", TOY)
+    section = 'training = ["toy"]\nhigh_from = 0.99\nhigh_from_untimed = 0.5\ncrime_from = 0.5\n'
+    policy = load_policy(policy_file(tmp_path, section))
+
+    decision = grade_text(policy, "A flare is lit behind the sports hall.")
+
+    assert decision.priority is Priority.NORMAL
+    assert "priority.second_opinion" in rule_ids(decision)
+
+
 def test_without_a_second_opinion_section_the_rules_decide_alone(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(MINIMAL_POLICY, encoding="utf-8")
@@ -308,10 +319,6 @@ def test_evaluate_measures_a_training_set_without_it(tmp_path: Path, capsys: pyt
         ('training = ["toy"]\nhigh_from = 0.3\n', r"second_opinion\.crime_from"),
         ('training = ["toy"]\nhigh_from = 0.3\ncrime_from = 0.5\nepochs = 0\n', r"second_opinion\.epochs"),
         ('training = ["toy"]\nhigh_from = 0.3\ncrime_from = 0.5\nshape = "deep"\n', r"second_opinion\.shape"),
-        (
-            'training = ["toy"]\nhigh_from = 0.5\nhigh_from_untimed = 0.3\ncrime_from = 0.5\n',
-            r"high_from_untimed 0\.3 is below high_from 0\.5",
-        ),
     ],
 )
 def test_a_bad_second_opinion_section_is_refused(tmp_path: Path, section: str, message: str) -> None:
