@@ -25,7 +25,9 @@ SourceGrade = Literal["1", "2", "3"]
 # "habitual" (most weekends, six times this month) describes a pattern, not one moment: with no
 # current time cue it keeps a danger situation from counting as happening now.
 # "today" is current unless a historic or habitual cue places the matter in the past or a pattern.
-TimeKind = Literal["imminent", "ongoing", "historic", "recent_past", "very_recent", "habitual", "today"]
+# "present" (told in the present tense: "is wandering", "are shouting") adds nothing to a score: it only
+# means the text says when, so neither untimed rule (untimed_penalty, high_from_untimed) applies.
+TimeKind = Literal["imminent", "ongoing", "historic", "recent_past", "very_recent", "habitual", "today", "present"]
 FormGroup = Literal[
     "direct",
     "corroboration",
@@ -210,8 +212,11 @@ class Indicator(Cue):
     # HIGH when it meets an imminent/ongoing time cue, or a person at risk (a `vulnerable` cue).
     danger: bool = False
     # HIGH only with a time (LABELLING.md: "weapons carried or planned violence with a time"): when
-    # this is the top risk cue and no time cue fired at all, it weighs thresholds.untimed_penalty less.
+    # this is the top risk cue, a `stored` cue says the weapon is kept somewhere, no time cue fired at
+    # all and no heavy risk of another kind did, it weighs thresholds.untimed_penalty less.
     needs_time: bool = False
+    # Says a weapon is kept or stored somewhere ("keeps a gun in his loft"), not carried or used.
+    stored: bool = False
 
 
 class TimeCue(Cue):
@@ -323,9 +328,12 @@ class Thresholds(_Frozen):
     # A child or vulnerable adult, any cue of concern at all, and an imminent or ongoing time: this much
     # more. The policy errs towards HIGH where risk and time meet; zero turns this off.
     vulnerable_now_bonus: float = Field(default=0.0, ge=0, le=50)
-    # A top risk cue marked `needs_time` ("keeps a knife under his bed") with no time cue at all, not
-    # even the form's occurred_at: this much less; zero turns this off.
+    # A top risk cue marked `needs_time` beside a `stored` cue ("keeps a knife under his bed") with no
+    # time cue at all (nor an occurred_at within recent_occurrence_hours of receipt): this much less;
+    # zero turns this off.
     untimed_penalty: float = Field(default=0.0, ge=0, le=50)
+    # ...unless a risk cue of another category at least this heavy fired too (a threat to use it).
+    untimed_second_risk_from: float = Field(default=50.0, gt=0, le=50)
 
 
 class SourceEvaluationPolicy(_Frozen):
@@ -364,8 +372,9 @@ class SecondOpinionPolicy(_Frozen):
     training: tuple[str, ...] = Field(min_length=1)
     # Raise to HIGH when the model's probability of HIGH is at least this (low: missing a HIGH is worst).
     high_from: float = Field(gt=0, le=1)
-    # With no time cue at all (nothing in the text, the form's "when" or occurred_at says when), raise to
-    # HIGH only from this probability, or from high_from when that is higher. Absent: high_from.
+    # With no time cue at all (nothing in the text or the form's "when" says when, and no occurred_at
+    # within recent_occurrence_hours of receipt), raise to HIGH only from this probability, or from
+    # high_from when that is higher. Absent: high_from.
     high_from_untimed: float | None = Field(default=None, gt=0, le=1)
     # Raise NORMAL to CRIME_NOT_INTEL when that is the model's likeliest label at least this probable.
     crime_from: float = Field(gt=0, le=1)

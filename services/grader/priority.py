@@ -96,13 +96,21 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
                 evidence=[top.id if top else "", ", ".join(sorted(signals.time_kinds & (CURRENT_KINDS | {"today"})))],
             )
         )
-    if thresholds.untimed_penalty and top is not None and top.needs_time and not signals.time_kinds:
-        score.add(-thresholds.untimed_penalty, "no time cue")
+    stored = [i.id for i in signals.indicators if i.stored]
+    if (
+        thresholds.untimed_penalty
+        and top is not None
+        and top.needs_time
+        and stored
+        and not signals.time_kinds
+        and not any(i.category != top.category and i.weight >= thresholds.untimed_second_risk_from for i in positive)
+    ):
+        score.add(-thresholds.untimed_penalty, "kept, no time cue")
         reasons.append(
             GradeReason(
                 rule_id="priority.untimed",
-                text="A cue that is HIGH only with a time, and nothing says when: not high on its own",
-                evidence=[top.id],
+                text="A weapon kept or stored somewhere, and nothing says when: not high on its own",
+                evidence=[top.id, *stored],
             )
         )
     if "historic" in signals.time_kinds and not imminent and top is not None:

@@ -145,6 +145,7 @@ def test_a_post_the_source_did_not_see_is_not_seen(policy: Policy) -> None:
         "She has made similar allegations about two other neighbours this year.",
         "He has made the same complaint about every flat he has lived in.",
         "He has a history of telling stories to get out of lessons.",
+        "Later she admitted she made it up to get out of a detention.",
     ],
 )
 def test_a_reason_to_think_it_false_is_e(policy: Policy, text: str) -> None:
@@ -164,6 +165,8 @@ def test_a_reason_to_think_it_false_is_e(policy: Policy, text: str) -> None:
         "She has made a complaint about the same man before.",
         "They fell out on Monday but have made it up since.",
         "He made the spare room up for his nephew.",
+        "He made it up the stairs before he collapsed.",
+        "He forgot her birthday but made it up to her at the weekend.",
     ],
 )
 def test_uncertainty_or_one_empty_check_is_not_e(policy: Policy, text: str) -> None:
@@ -216,5 +219,21 @@ def test_being_told_of_evidence_is_not_holding_it(policy: Policy, how_known: str
     assert assessed(policy, how_known, TOLD_BY_PERSON) == "C"
 
 
-def test_the_teller_finding_it_is_still_being_told(policy: Policy) -> None:
-    assert assessed(policy, "The caretaker found it and told me.", TOLD_BY_PERSON) == "C"
+@pytest.mark.parametrize(
+    "how_known",
+    [
+        "The caretaker found it and told me.",
+        "Her friend told me, she saw him with the knife.",
+        "A pupil told me, his mates saw it on Snapchat.",
+    ],
+)
+def test_what_the_teller_saw_or_found_is_still_what_was_told(policy: Policy, how_known: str) -> None:
+    assert assessed(policy, how_known, TOLD_BY_PERSON) == "C"
+
+
+def test_another_person_making_the_same_disclosure_is_not_doubt(policy: Policy) -> None:
+    text = "A 12 year old says her stepdad touches her at night; her older sister has made the same disclosure."
+    decision = grade_text(policy, text, how_known="She told me herself", **TOLD_BY_PERSON)
+
+    assert "form.doubt" not in rule_ids(decision)
+    assert decision.intelligence_assessment != "E"

@@ -25,6 +25,7 @@ def graded(policy: Policy, text: str, occurred_text: str | None = None) -> Grade
         "The man was kicked in the stomach outside the bookies.",
         "Two lads kicked him while he was on the floor.",
         "She was kicked off her scooter by a group of teenagers.",
+        "He kicked out at the officer who tried to stop him.",
     ],
 )
 def test_kicking_a_person_is_an_assault(policy: Policy, text: str) -> None:
@@ -37,6 +38,7 @@ def test_kicking_a_person_is_an_assault(policy: Policy, text: str) -> None:
         "The bins outside the chapel were kicked over again at the weekend.",
         "He was kicked out of the youth club for swearing.",
         "It nearly kicked off between the two groups, but staff stepped in.",
+        "He was kicked off the bus for not paying.",
     ],
 )
 def test_kicking_a_thing_over_or_being_sent_away_is_not_an_assault(policy: Policy, text: str) -> None:

@@ -57,6 +57,7 @@ INDICATOR_EXAMPLES = {
     "missing.whereabouts": "He has been missing since Friday and is staying with an uncle in [TOWN].",
     "mappa.subject": "A registered sex offender has started volunteering at the church.",
     "mappa.breach": "The man is inside his exclusion zone.",
+    "weapons.stored": "Her uncle keeps a shotgun in the garage.",
     "mappa.child_contact": "The registered sex offender was seen talking to a schoolboy by the shops.",
     "confinement.held": "The landlord won't let her leave the room above the shop.",
     "slavery.control": "The kitchen porter says his passport was taken and he works for no pay.",
@@ -106,6 +107,7 @@ TIME_EXAMPLES = {
     "time.immediacy.today": ("He is outside the door now.", "very_recent"),
     "time.today": ("It was reported today.", "today"),
     "time.habitual": ("She goes there most weekends.", "habitual"),
+    "time.present": ("A boy is wandering along the dual carriageway.", "present"),
 }
 
 
