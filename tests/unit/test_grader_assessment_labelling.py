@@ -188,7 +188,7 @@ TOLD_BY_PERSON: dict[str, Any] = {"how_known_choice": "told_by_person_involved",
         ("The driver told us, and we found the receipts in the van.", "form.evidence_in_hand"),
         ("He told me and handed it over to me in a sealed bag.", "form.evidence_in_hand"),
         ("A neighbour told me; I have a copy of the letter.", "form.evidence_in_hand"),
-        # Someone else found or saw it, or the source checked it themselves (policy 2025.19).
+        # Someone else found or saw it, or the source checked it themselves (policies 2025.19-20).
         ("The pupil told me, the site manager found the cut padlock.", "form.source_checked"),
         ("A tenant told us; our caretaker saw the damage the next morning.", "form.source_checked"),
         ("He told me, and the school nurse confirmed the bruise.", "form.source_checked"),

@@ -1,4 +1,4 @@
-"""Cue changes of policy 2025.19 (round 6): kicking a thing over is not an assault, and an account taken
+"""Cue changes of policies 2025.19-20 (round 6): kicking a thing over is not an assault, and an account taken
 over is a completed offence. Fictional examples, none from a labelled set."""
 
 from __future__ import annotations
