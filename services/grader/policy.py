@@ -332,8 +332,10 @@ class Thresholds(_Frozen):
     # time cue at all (nor an occurred_at within recent_occurrence_hours of receipt): this much less;
     # zero turns this off.
     untimed_penalty: float = Field(default=0.0, ge=0, le=50)
-    # ...unless a risk cue of another category at least this heavy fired too (a threat to use it).
+    # ...unless a risk cue of another category at least this heavy fired too (self-harm, violence at
+    # home), or any risk cue of one of these categories (a threat: "he will come round and cut her").
     untimed_second_risk_from: float = Field(default=50.0, gt=0, le=50)
+    untimed_unless_categories: tuple[str, ...] = ()
 
 
 class SourceEvaluationPolicy(_Frozen):
@@ -496,6 +498,9 @@ class Policy(_Frozen):
         for category in self.supplementary_categories:
             if category not in self.categories:
                 raise ValueError(f"supplementary category {category!r} is not in [categories]")
+        for category in self.thresholds.untimed_unless_categories:
+            if category not in self.categories:
+                raise ValueError(f"thresholds.untimed_unless_categories: {category!r} is not in [categories]")
         indicator_ids = {indicator.id for indicator in self.indicators}
         requiring = {indicator.id: bool(indicator.requires) for indicator in self.indicators}
         for indicator in self.indicators:

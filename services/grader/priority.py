@@ -103,7 +103,11 @@ def _risk_score(signals: Signals, thresholds: Thresholds) -> tuple[_Score, list[
         and top.needs_time
         and stored
         and not signals.time_kinds
-        and not any(i.category != top.category and i.weight >= thresholds.untimed_second_risk_from for i in positive)
+        and not any(
+            i.category != top.category
+            and (i.weight >= thresholds.untimed_second_risk_from or i.category in thresholds.untimed_unless_categories)
+            for i in positive
+        )
     ):
         score.add(-thresholds.untimed_penalty, "kept, no time cue")
         reasons.append(

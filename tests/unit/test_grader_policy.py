@@ -100,6 +100,10 @@ def test_star_word_matches_any_ending() -> None:
             r"indicators\.0\.id \(rule 'Weapons Knife'\): String should match",
         ),
         ("version = ", r"p\.toml: not valid TOML"),
+        (
+            broken("high = 5.0", 'high = 5.0\nuntimed_unless_categories = ["threats"]'),
+            r"thresholds\.untimed_unless_categories: 'threats' is not in \[categories\]",
+        ),
     ],
     ids=[
         "missing-version",
@@ -119,6 +123,7 @@ def test_star_word_matches_any_ending() -> None:
         "bad-assessment-grade",
         "bad-rule-id",
         "not-toml",
+        "untimed-unknown-category",
     ],
 )
 def test_bad_policy_is_refused_naming_file_and_key(text: str, message: str) -> None:

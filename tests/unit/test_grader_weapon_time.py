@@ -64,6 +64,7 @@ def test_a_weapon_kept_somewhere_with_nothing_saying_when_is_not_high(policy: Po
         # Kept somewhere, but with a threat to use it: a second risk of another kind.
         "My 15 year old son has a gun under his bed and says he will use it.",
         "Stepdad keeps a gun and has said he will shoot her and her mum.",
+        "A tenant says her neighbour keeps a machete under his bed and has told her he will come round and cut her.",
     ],
 )
 def test_a_weapon_in_use_or_carried_is_high_with_no_time_word(policy: Policy, text: str) -> None:
